@@ -1,0 +1,57 @@
+# saerl — build with nothing but a C++17 compiler and make.
+#
+#   make          build build/saerl and the test binary
+#   make test     build and run every doctest suite; last line: "N passed, N failed"
+#   make run      build and run the main pipeline, writing into out/
+#   make clean    remove build/ and out/
+#
+# Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
+SHELL := /bin/bash
+CXX ?= g++
+STD ?= -std=c++17
+OPT ?= -O2
+WARN := -Wall -Wextra -Wpedantic -Werror
+EXTRA ?=
+BUILD ?= build
+OUT ?= out
+FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
+
+TEST_SRCS := $(wildcard tests/test_*.cpp)
+TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
+
+.PHONY: all test run clean doctest
+all: $(BUILD)/saerl $(BUILD)/saerl_tests
+
+$(BUILD)/saerl: examples/saerl.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(FLAGS) -MMD -MP $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.cpp | doctest
+	@mkdir -p $(@D)
+	$(CXX) $(FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/saerl_tests: $(TEST_OBJS)
+	$(CXX) $(FLAGS) $^ -o $@
+
+# Runs the suites and ends with doctest's counts of test cases as "N passed, N failed".
+test: $(BUILD)/saerl_tests $(BUILD)/saerl
+	@$(BUILD)/saerl_tests $(TESTFLAGS) 2>&1 | tee $(BUILD)/test.log; rc=$${PIPESTATUS[0]}; \
+	awk -F'|' '/test cases:/ { gsub(/[^0-9]/, "", $$2); gsub(/[^0-9]/, "", $$3); p = $$2; f = $$3 } \
+	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
+
+run: $(BUILD)/saerl
+	$(BUILD)/saerl pipeline --out $(OUT)
+
+clean:
+	rm -rf $(BUILD) $(OUT)
+
+# doctest is the tests' one dependency: Debian's doctest-dev. Installed here when missing and
+# we are root with apt-get; otherwise a one-line message says how.
+doctest:
+	@echo '#include <doctest/doctest.h>' | $(CXX) $(STD) -x c++ -fsyntax-only - 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "doctest missing: installing doctest-dev with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doctest-dev >/dev/null; \
+	  else echo "error: doctest not found; install it with: sudo apt-get install doctest-dev" >&2; exit 1; fi; }
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,53 @@
+// Counts calls to the global operator new while the hot paths run: they must make none.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <new>
+
+#include "core/loss.hpp"
+#include "core/mlp.hpp"
+#include "core/optim.hpp"
+
+namespace {
+int g_counting = 0;
+long g_allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (g_counting) ++g_allocations;
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  std::abort();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("MLP forward, backward and an Adam step make no heap allocation") {
+  using Net = saerl::Mlp<float, 75, 128, 128, 24>;
+  static Net net, grad;
+  static saerl::MlpActivations<Net, 32> acts;
+  static saerl::Adam<float, Net::kParams> adam;
+  static float x[32 * 75], target[32 * 24], dy[32 * 24];
+  saerl::Rng rng(1);
+  net.init(rng);
+  for (float& v : x) v = rng.uniform();
+
+  g_allocations = 0;
+  g_counting = 1;
+  const float* y = saerl::mlp_forward(net, x, 32, acts);
+  saerl::huber_loss(y, target, 32 * 24, dy);
+  grad.zero();
+  saerl::mlp_backward(net, acts, dy, &grad, static_cast<float*>(nullptr));
+  adam.update(net.params, grad.params);
+  g_counting = 0;
+  CHECK(g_allocations == 0);
+
+  // The counter itself works: a real allocation is seen.
+  g_counting = 1;
+  int* probe = new int(3);
+  g_counting = 0;
+  CHECK(g_allocations == 1);
+  delete probe;
+}

@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <initializer_list>
+
+#include "core/rng.hpp"
+
+using saerl::Rng;
+
+TEST_CASE("the same seed gives the same stream and another seed a different one") {
+  Rng a(7), b(7), c(8);
+  bool differs = false;
+  for (int i = 0; i < 1000; ++i) {
+    uint32_t x = a.next_u32();
+    CHECK(x == b.next_u32());
+    differs |= x != c.next_u32();
+  }
+  CHECK(differs);
+}
+
+TEST_CASE("pcg32 matches the reference generator's first outputs") {
+  // pcg32_srandom(42, 54) from the PCG reference implementation (pcg32-demo) prints
+  // 0xa15c02b7 0x7b47f409 0xba1d3330 0x83d2f293 0xbfa4784b 0xcbed606e.
+  Rng rng(42, 54);
+  const uint32_t expected[] = {0xa15c02b7u, 0x7b47f409u, 0xba1d3330u, 0x83d2f293u, 0xbfa4784bu, 0xcbed606eu};
+  for (uint32_t e : expected) CHECK(rng.next_u32() == e);
+}
+
+TEST_CASE("uniform floats stay in [0, 1) and have mean one half") {
+  Rng rng(1);
+  double total = 0;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    float u = rng.uniform();
+    REQUIRE(u >= 0.0f);
+    REQUIRE(u < 1.0f);
+    total += u;
+  }
+  CHECK(total / n == doctest::Approx(0.5).epsilon(0.01));
+}
+
+TEST_CASE("below(n) covers 0..n-1 evenly and never reaches n") {
+  Rng rng(3);
+  int counts[7] = {0};
+  const int n = 70000;
+  for (int i = 0; i < n; ++i) {
+    uint32_t v = rng.below(7);
+    REQUIRE(v < 7u);
+    ++counts[v];
+  }
+  for (int c : counts) CHECK(std::abs(c - n / 7) < 400);  // about 4 standard deviations
+  CHECK(rng.below(1) == 0u);
+}
+
+TEST_CASE("below(n) has no modulo bias for an n close to 2^32") {
+  // With n = 3 * 2^30, plain modulo would give the lowest third of values twice the weight.
+  Rng rng(5);
+  const uint32_t n = 3u << 30;
+  int low = 0;
+  const int draws = 60000;
+  for (int i = 0; i < draws; ++i) low += rng.below(n) < (1u << 30);
+  CHECK(low == doctest::Approx(draws / 3.0).epsilon(0.03));
+}
+
+TEST_CASE("normal draws have mean 0 and variance 1") {
+  Rng rng(9);
+  double s = 0, s2 = 0;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    double z = rng.normal_double();
+    s += z;
+    s2 += z * z;
+  }
+  CHECK(std::fabs(s / n) < 0.02);
+  CHECK(s2 / n == doctest::Approx(1.0).epsilon(0.02));
+}
+
+TEST_CASE("a restored state continues the same stream") {
+  Rng rng(11);
+  rng.next_u32();
+  Rng copy(0);
+  copy.restore(rng.state(), rng.increment());
+  for (int i = 0; i < 10; ++i) CHECK(copy.next_u32() == rng.next_u32());
+}
+
+TEST_CASE("split streams differ from their parent") {
+  Rng rng(13);
+  Rng child = rng.split();
+  int same = 0;
+  for (int i = 0; i < 100; ++i) same += child.next_u32() == rng.next_u32();
+  CHECK(same < 3);
+}
