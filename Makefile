@@ -26,9 +26,10 @@ $(BUILD)/saerl: examples/saerl.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(FLAGS) -MMD -MP $< -o $@
 
+# (doctest's REQUIRE needs this define when exceptions are off; harmless otherwise)
 $(BUILD)/tests/%.o: tests/%.cpp | doctest
 	@mkdir -p $(@D)
-	$(CXX) $(FLAGS) -MMD -MP -c $< -o $@
+	$(CXX) $(FLAGS) -DDOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS -MMD -MP -c $< -o $@
 
 $(BUILD)/saerl_tests: $(TEST_OBJS)
 	$(CXX) $(FLAGS) $^ -o $@

@@ -32,8 +32,8 @@ TEST_CASE("uniform floats stay in [0, 1) and have mean one half") {
   const int n = 100000;
   for (int i = 0; i < n; ++i) {
     float u = rng.uniform();
-    REQUIRE(u >= 0.0f);
-    REQUIRE(u < 1.0f);
+    CHECK(u >= 0.0f);
+    CHECK(u < 1.0f);
     total += u;
   }
   CHECK(total / n == doctest::Approx(0.5).epsilon(0.01));
@@ -45,7 +45,7 @@ TEST_CASE("below(n) covers 0..n-1 evenly and never reaches n") {
   const int n = 70000;
   for (int i = 0; i < n; ++i) {
     uint32_t v = rng.below(7);
-    REQUIRE(v < 7u);
+    CHECK(v < 7u);
     ++counts[v];
   }
   for (int c : counts) CHECK(std::abs(c - n / 7) < 400);  // about 4 standard deviations
