@@ -64,22 +64,29 @@ inline void gemm_block(const T* A, int a_row, int a_col, const T* B, T* C, int n
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < J; ++j) acc[r][j] = accumulate ? C[(i0 + r) * n + j0 + j] : T(0);
   for (int p = 0; p < k; ++p) {
-    const T* b = B + p * n + j0;
+    T a[R];
+    bool all_zero = true;
     for (int r = 0; r < R; ++r) {
-      T a = A[(i0 + r) * a_row + p * a_col];
-      for (int j = 0; j < J; ++j) acc[r][j] += a * b[j];
+      a[r] = A[(i0 + r) * a_row + p * a_col];
+      all_zero = all_zero && a[r] == T(0);
     }
+    if (all_zero) continue;  // one-hot inputs and ReLU outputs are mostly zeros
+    const T* b = B + p * n + j0;
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < J; ++j) acc[r][j] += a[r] * b[j];
   }
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < J; ++j) C[(i0 + r) * n + j0 + j] = acc[r][j];
 }
 
-// One band of R rows: full 16-wide blocks, then the leftover columns one at a time.
+// One band of R rows: 16-wide blocks, then 8-, 4- and 1-wide ones for the leftover columns.
 template <int R, class T>
 inline void gemm_rows(const T* A, int a_row, int a_col, const T* B, T* C, int n, int k, int i0,
                       bool accumulate) {
   int j0 = 0;
   for (; j0 + 16 <= n; j0 += 16) gemm_block<R, 16>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
+  for (; j0 + 8 <= n; j0 += 8) gemm_block<R, 8>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
+  for (; j0 + 4 <= n; j0 += 4) gemm_block<R, 4>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
   for (; j0 < n; ++j0) gemm_block<R, 1>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
 }
 

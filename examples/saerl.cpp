@@ -1,15 +1,250 @@
-// saerl — the command-line program. (Placeholder until the pipeline lands: it exercises core/.)
+// saerl — the command-line program: train a DQN on the 5x5 rook checkmate, evaluate it, watch
+// it play, and solve the game exactly. Run `saerl --help`.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
-#include "core/mlp.hpp"
+#include "../core/mlp_io.hpp"
+#include "../dqn/evaluate.hpp"
+#include "../dqn/train.hpp"
+#include "../gridworld/render.hpp"
+#include "cli.hpp"
+#include "presets.hpp"
+
+namespace {
+
+using namespace saerl;
+using Game = RookCheckmate<5>;
+using Solver = RookSolver<5>;
+
+const char* kUsage =
+    "usage: saerl <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train-dqn   train a DQN on the 5x5 rook checkmate; writes DIR/dqn.bin, DIR/results.json\n"
+    "  eval        evaluate DIR/dqn.bin against the random black\n"
+    "  play        play one game with DIR/dqn.bin, showing the board and Q-values\n"
+    "  solve       solve the game exactly and print a summary\n"
+    "\n"
+    "options:\n"
+    "  --preset NAME     default | paper                         (default: default)\n"
+    "  --seed N          one seed fixes every random draw        (default: 1)\n"
+    "  --out DIR         where models and results go             (default: out)\n"
+    "  --steps N         environment steps to train              (default: the preset's)\n"
+    "  --games N         evaluation games                        (default: 10000)\n"
+    "  --eval-every N    steps between progress evaluations      (default: 50000)\n"
+    "  --lr X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N\n"
+    "                    override the preset's DQN hyperparameters\n"
+    "  --help            this text\n";
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Status make_dir(const char* dir) {
+  if (mkdir(dir, 0755) == 0) return Status::success();
+  struct stat st;
+  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return Status::success();
+  return Status::error(StatusCode::io_error, "%s: cannot create directory", dir);
+}
+
+std::unique_ptr<Solver> solve_game() {
+  auto solver = std::make_unique<Solver>();
+  solver->solve(1.0f);
+  return solver;
+}
+
+void print_evaluation(FILE* f, const RookEvaluation& e) {
+  std::fprintf(f,
+               "  games %d: checkmate %.4f, moves to mate %.2f, illegal %.4f, blunder %.4f, "
+               "stalemate %.4f, timeout %.4f\n  optimal action rate %.4f, extra moves vs perfect %.2f\n",
+               e.games, e.checkmate_rate, e.mean_moves_to_mate, e.illegal_rate, e.blunder_rate,
+               e.stalemate_rate, e.timeout_rate, e.optimal_action_rate, e.mean_extra_moves);
+}
+
+// results.json, written atomically (temp file + rename).
+Status write_results(const char* dir, const RookEvaluation& e, double train_seconds, double to_095,
+                     long episodes, long steps, long updates, const char* preset, unsigned long long seed) {
+  char path[1024], tmp[1040];
+  std::snprintf(path, sizeof path, "%s/results.json", dir);
+  std::snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  char to_095_text[32] = "null";
+  if (to_095 >= 0) std::snprintf(to_095_text, sizeof to_095_text, "%.3f", to_095);
+  FILE* f = std::fopen(tmp, "w");
+  if (!f) return Status::error(StatusCode::io_error, "%s: cannot write", tmp);
+  std::fprintf(f,
+               "{\n  \"dqn\": {\n    \"preset\": \"%s\",\n    \"seed\": %llu,\n"
+               "    \"checkmate_rate\": %.6f,\n    \"mean_moves_to_mate\": %.4f,\n"
+               "    \"illegal_rate\": %.6f,\n    \"blunder_rate\": %.6f,\n    \"stalemate_rate\": %.6f,\n"
+               "    \"timeout_rate\": %.6f,\n    \"optimal_action_rate\": %.6f,\n"
+               "    \"mean_extra_moves\": %.4f,\n    \"eval_games\": %d,\n"
+               "    \"train_seconds\": %.3f,\n    \"seconds_to_0_95\": %s,\n"
+               "    \"episodes\": %ld,\n    \"steps\": %ld,\n    \"updates\": %ld\n  }\n}\n",
+               preset, seed, e.checkmate_rate, e.mean_moves_to_mate, e.illegal_rate, e.blunder_rate,
+               e.stalemate_rate, e.timeout_rate, e.optimal_action_rate, e.mean_extra_moves, e.games,
+               train_seconds, to_095_text, episodes, steps, updates);
+  bool ok = !std::ferror(f);
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp, path) != 0) {
+    std::remove(tmp);
+    return Status::error(StatusCode::io_error, "%s: cannot write", path);
+  }
+  return Status::success();
+}
+
+template <class Preset>
+int train_dqn(const Options& o) {
+  using Agent = typename Preset::Agent;
+  Status s = make_dir(o.out);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  const long total = o.steps > 0 ? o.steps : Preset::kSteps;
+  const bool tty = isatty(fileno(stderr));
+  auto solver = solve_game();
+  auto agent = std::make_unique<Agent>();
+  Rng rng(o.seed);
+  Rng eval_rng = rng.split();
+  DqnConfig config = Preset::config();
+  if (o.lr > 0) config.lr = float(o.lr);
+  if (o.n_step > 0) config.n_step = int(o.n_step);
+  if (o.double_dqn >= 0) config.double_dqn = o.double_dqn != 0;
+  if (o.target_every > 0) config.target_every = int(o.target_every);
+  if (o.train_every > 0) config.train_every = int(o.train_every);
+  agent->init(config, rng);
+  DqnRunner<Agent, Game> runner;
+  runner.epsilon = Preset::epsilon();
+  runner.epsilon.steps = total / 2;
+  Game env;
+  env.reset(rng);
+
+  std::fprintf(stderr, "train-dqn: preset %s, %ld steps, seed %llu\n", Preset::kName, total, o.seed);
+  const auto t0 = std::chrono::steady_clock::now();
+  double to_095 = -1, eval_seconds = 0;
+  for (long t = 1; t <= total; ++t) {
+    runner.step(*agent, env, rng);
+    if (t % o.eval_every == 0 || t == total) {
+      const auto te = std::chrono::steady_clock::now();
+      RookEvaluation e = evaluate_rook(*agent, static_cast<const Solver*>(nullptr), 1000, eval_rng);
+      eval_seconds += seconds_since(te);
+      const double elapsed = seconds_since(t0);
+      if (to_095 < 0 && e.checkmate_rate >= 0.95) to_095 = elapsed;
+      const double rate = t / elapsed, eta = (total - t) / rate;
+      std::fprintf(stderr, "%s  step %ld/%ld  episodes %ld  updates %ld  checkmate %.3f  %.0f steps/s  ETA %.0fs%s",
+                   tty ? "\r" : "", t, total, runner.episodes, agent->updates, e.checkmate_rate, rate, eta,
+                   tty ? "   " : "\n");
+    }
+  }
+  const double train_seconds = seconds_since(t0);
+  if (tty) std::fprintf(stderr, "\n");
+
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
+  s = save_mlp(agent->online, path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  RookEvaluation e = evaluate_rook(*agent, solver.get(), int(o.games), eval_rng);
+  std::printf("preset %s, seed %llu: trained %.1f s (%.1f s of it periodic evaluation), %ld episodes, %ld updates\n",
+              Preset::kName, o.seed, train_seconds, eval_seconds, runner.episodes, agent->updates);
+  if (to_095 >= 0) std::printf("  checkmate rate first >= 0.95 after %.1f s\n", to_095);
+  print_evaluation(stdout, e);
+  s = write_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName, o.seed);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::printf("wrote %s and %s/results.json\n", path, o.out);
+  return 0;
+}
+
+template <class Preset>
+Status load_agent(const Options& o, typename Preset::Agent& agent) {
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
+  return load_mlp(agent.online, path);
+}
+
+template <class Preset>
+int eval_dqn(const Options& o) {
+  auto agent = std::make_unique<typename Preset::Agent>();
+  Status s = load_agent<Preset>(o, *agent);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  auto solver = solve_game();
+  Rng rng(o.seed);
+  print_evaluation(stdout, evaluate_rook(*agent, solver.get(), int(o.games), rng));
+  return 0;
+}
+
+template <class Preset>
+int play(const Options& o) {
+  auto agent = std::make_unique<typename Preset::Agent>();
+  Status s = load_agent<Preset>(o, *agent);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  Rng rng(o.seed);
+  Game env;
+  env.reset(rng);
+  char board[render_position_size<5>()], name[16];
+  for (;;) {
+    render_position<5>(env.pos, board, sizeof board);
+    float q[Game::kActions];
+    agent->q_values(env.pos, q);
+    const int a = argmax(q, Game::kActions);
+    std::printf("%s\nQ-values:", board);
+    for (int i = 0; i < Game::kActions; ++i) std::printf("%s%s %.2f", i % 6 ? ", " : "\n  ", Game::action_name(i, name, sizeof name), q[i]);
+    const auto r = env.step(a, rng);
+    std::printf("\nmove %d: %s -> reward %.0f\n\n", env.moves, Game::action_name(a, name, sizeof name), r.reward);
+    if (r.done) {
+      render_position<5>(env.pos, board, sizeof board);
+      std::printf("%s\ngame over: %s after %d moves\n", board, Game::outcome_name(r.outcome), env.moves);
+      return 0;
+    }
+  }
+}
+
+int solve(const Options&) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto solver = solve_game();
+  const Solver::Summary s = solver->summary();
+  std::printf("5x5 rook checkmate, solved in %.2f s\n  legal positions (white to move): %d\n"
+              "  won for white: %d\n  longest forced mate: %d moves\n",
+              seconds_since(t0), s.legal_positions, s.won_positions, s.longest_mate);
+  return 0;
+}
+
+template <class Preset>
+int run_command(const char* command, const Options& o) {
+  if (std::strcmp(command, "train-dqn") == 0) return train_dqn<Preset>(o);
+  if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
+  if (std::strcmp(command, "play") == 0) return play<Preset>(o);
+  return solve(o);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  static saerl::Mlp<float, 75, 128, 128, 24> net;
-  saerl::Rng rng(1);
-  net.init(rng);
-  std::printf("saerl: %d parameters\n", net.kParams);
-  return 0;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char* command = argv[1];
+  const char* commands[] = {"train-dqn", "eval", "play", "solve"};
+  bool known = false;
+  for (const char* c : commands) known |= std::strcmp(c, command) == 0;
+  if (!known) {
+    std::fprintf(stderr, "error: unknown command '%s' (see saerl --help)\n", command);
+    return 2;
+  }
+  Options o;
+  Status s = parse_options(argc, argv, 2, &o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", s.message);
+    return 2;
+  }
+  if (o.help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (std::strcmp(o.preset, "default") == 0) return run_command<DefaultPreset>(command, o);
+  if (std::strcmp(o.preset, "paper") == 0) return run_command<PaperPreset>(command, o);
+  std::fprintf(stderr, "error: --preset: unknown preset '%s' (default | paper)\n", o.preset);
+  return 2;
 }

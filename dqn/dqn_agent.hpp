@@ -1,0 +1,193 @@
+// saerl/dqn/dqn_agent.hpp — a deep Q network agent: online and target networks, n-step
+// replay, Double DQN as an option, Huber loss on scaled rewards, Adam.
+//
+//   using Env = saerl::RookCheckmate<5>;
+//   using Net = saerl::Mlp<float, Env::kObs, 128, 128, Env::kActions>;
+//   using Agent = saerl::DqnAgent<Env, Net, 32, 50000>;     // batch 32, replay 50,000
+//   auto agent = std::make_unique<Agent>();                   // large: place it once
+//   agent->init(config, rng);
+//   int a = agent->act(env.state(), epsilon, rng);
+//   auto r = env.step(a, rng);
+//   agent->record(state, a, r.reward, env.state(), r.done);  // stores n-step transitions
+//   if (agent->ready()) agent->update(rng);                   // one gradient step
+//
+// The environment type provides `State`, `state()`, `static observe(State, T*)`, kObs and
+// kActions. Transitions store states, not observations: an observation is rebuilt from its
+// state only when a batch is formed.
+//
+// One update, top to bottom (B transitions (s, a, R, s', done, k) with R the n-step return):
+//   y   = R + (done ? 0 : gamma^k * Q_target(s', a*)),  a* = argmax_a Q_target(s', a)
+//         (Double DQN: a* = argmax_a Q_online(s', a))
+//   L   = mean_b huber(Q_online(s, a_b) - y_b)
+//   dL/dQ_online(s, a) is nonzero only at the taken action; backward, clip, Adam step;
+//   the target network is copied every target_every updates (or Polyak-averaged, tau > 0).
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "../core/loss.hpp"
+#include "../core/mlp.hpp"
+#include "../core/optim.hpp"
+#include "replay_buffer.hpp"
+
+namespace saerl {
+
+struct DqnConfig {
+  float lr = 5e-4f;
+  float gamma = 0.98f;
+  float reward_scale = 0.01f;  // rewards are divided by 100, as in the study
+  float huber_delta = 1.0f;
+  float grad_clip = 10.0f;     // max gradient L2 norm; 0 disables clipping
+  int learn_start = 2000;      // transitions stored before the first update
+  int train_every = 4;         // environment steps per update
+  int target_every = 500;      // updates between hard target copies (when tau == 0)
+  float tau = 0.0f;            // Polyak factor per update: target = tau * online + (1 - tau) * target
+  int n_step = 1;              // n-step returns, 1..kMaxNStep
+  bool double_dqn = false;
+};
+
+template <class Env, class Net, int Batch, int Capacity>
+struct DqnAgent {
+  using T = typename Net::Scalar;
+  using State = typename Env::State;
+  static constexpr int kObs = Env::kObs, kActions = Env::kActions, kBatch = Batch;
+  static constexpr int kMaxNStep = 8;
+  static_assert(Net::kIn == Env::kObs, "DqnAgent: the network's input width must equal Env::kObs");
+  static_assert(Net::kOut == Env::kActions, "DqnAgent: the network's output width must equal Env::kActions");
+  static_assert(Env::kActions <= 255, "DqnAgent: actions are stored in one byte");
+
+  struct Transition {
+    State s, s2;
+    uint8_t action;
+    uint8_t steps;  // k: how many rewards R sums (n, or fewer at the episode's end)
+    uint8_t done;   // s2 is terminal: no bootstrap
+    float reward;   // R = sum_{j<k} gamma^j r_j, already scaled
+  };
+
+  DqnConfig config;
+  Net online, target, grad;
+  Adam<T, Net::kParams> adam;
+  ReplayBuffer<Transition, Capacity> replay;
+  long updates = 0, steps = 0;
+  T last_loss = 0;
+
+  // n-step window of the current episode: (s, a, scaled r) for the last few steps.
+  struct Pending { State s; uint8_t action; float reward; };
+  Pending pending[kMaxNStep];
+  int pending_count = 0;
+
+  // Work buffers for one update.
+  MlpActivations<Net, Batch> acts, next_acts, next_online_acts;
+  MlpActivations<Net, 1> single;
+  T x[Batch * kObs], x2[Batch * kObs], dq[Batch * kActions];
+  T pred[Batch], y[Batch], dpred[Batch];
+
+  void init(const DqnConfig& c, Rng& rng) {
+    config = c;
+    if (config.n_step < 1) config.n_step = 1;
+    if (config.n_step > kMaxNStep) config.n_step = kMaxNStep;
+    online.init(rng);
+    target.copy_from(online);
+    adam.reset();
+    adam.lr = T(config.lr);
+    replay.clear();
+    updates = steps = 0;
+    pending_count = 0;
+  }
+
+  // Q-values of one state, written to q (kActions).
+  void q_values(const State& s, T* q) {
+    T obs[kObs];
+    Env::observe(s, obs);
+    copy(mlp_forward(online, obs, 1, single), q, kActions);
+  }
+
+  int greedy(const State& s) {
+    T q[kActions];
+    q_values(s, q);
+    return argmax(q, kActions);
+  }
+
+  // Epsilon-greedy: a uniformly random action with probability epsilon.
+  int act(const State& s, float epsilon, Rng& rng) {
+    if (rng.uniform() < epsilon) return int(rng.below(kActions));
+    return greedy(s);
+  }
+
+  bool ready() const { return replay.size >= config.learn_start && replay.size >= Batch; }
+
+  // Records one environment step; pushes an n-step transition once n steps are known, and
+  // flushes the window at the episode's end.
+  void record(const State& s, int action, float reward, const State& s2, bool done) {
+    ++steps;
+    pending[pending_count++] = Pending{s, uint8_t(action), reward * config.reward_scale};
+    if (pending_count == config.n_step || done) {
+      int flush = done ? pending_count : 1;  // at the end every pending start gets its tail
+      for (int f = 0; f < flush; ++f) {
+        Transition t;
+        t.s = pending[f].s;
+        t.action = pending[f].action;
+        t.s2 = s2;
+        t.done = done;
+        t.steps = uint8_t(pending_count - f);
+        float R = 0, discount = 1;
+        for (int j = f; j < pending_count; ++j, discount *= config.gamma) R += discount * pending[j].reward;
+        t.reward = R;
+        replay.push(t);
+      }
+      if (done) {
+        pending_count = 0;
+      } else {
+        for (int j = 1; j < pending_count; ++j) pending[j - 1] = pending[j];
+        --pending_count;
+      }
+    }
+  }
+
+  // One gradient step on a batch drawn from the replay buffer; returns the loss.
+  T update(Rng& rng) {
+    const Transition* batch[Batch];
+    for (int b = 0; b < Batch; ++b) {
+      batch[b] = &replay.sample(rng);
+      Env::observe(batch[b]->s, x + b * kObs);
+      Env::observe(batch[b]->s2, x2 + b * kObs);
+    }
+    // targets y = R + gamma^k Q_target(s', a*) for non-terminal s'
+    const T* q_next = mlp_forward(target, x2, Batch, next_acts);
+    const T* q_choose = config.double_dqn ? mlp_forward(online, x2, Batch, next_online_acts) : q_next;
+    for (int b = 0; b < Batch; ++b) {
+      const Transition& t = *batch[b];
+      T boot = 0;
+      if (!t.done) {
+        int a_star = argmax(q_choose + b * kActions, kActions);
+        boot = T(std::pow(double(config.gamma), double(t.steps))) * q_next[b * kActions + a_star];
+      }
+      y[b] = T(t.reward) + boot;
+    }
+    // forward, loss, zero grads, backward, update
+    const T* q = mlp_forward(online, x, Batch, acts);
+    for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + batch[b]->action];
+    last_loss = huber_loss(pred, y, Batch, dpred, T(config.huber_delta));
+    fill(dq, Batch * kActions, T(0));
+    for (int b = 0; b < Batch; ++b) dq[b * kActions + batch[b]->action] = dpred[b];
+    grad.zero();
+    mlp_backward(online, acts, dq, &grad, static_cast<T*>(nullptr));
+    if (config.grad_clip > 0) clip_grad_norm(grad.params, Net::kParams, T(config.grad_clip));
+    adam.update(online.params, grad.params);
+    ++updates;
+    sync_target();
+    return last_loss;
+  }
+
+  void sync_target() {
+    if (config.tau > 0) {
+      // target = tau * online + (1 - tau) * target
+      const T tau = T(config.tau);
+      for (int i = 0; i < Net::kParams; ++i) target.params[i] += tau * (online.params[i] - target.params[i]);
+    } else if (updates % config.target_every == 0) {
+      target.copy_from(online);
+    }
+  }
+};
+
+}  // namespace saerl

@@ -1,0 +1,95 @@
+// saerl/examples/cli.hpp — the command-line options of build/saerl, parsed into one struct.
+//
+// Every option takes a value ("--seed 3" or "--seed=3"). Unknown options, missing values and
+// out-of-range numbers are errors: parse_options() returns a Status naming the problem, and
+// the program prints it as one line and exits with status 2.
+#pragma once
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "../core/status.hpp"
+
+namespace saerl {
+
+struct Options {
+  const char* preset = "default";
+  const char* out = "out";
+  unsigned long long seed = 1;
+  long steps = 0;        // 0: the preset's own
+  long games = 10000;    // evaluation games
+  long eval_every = 50000;
+  // Overrides of the preset's DQN hyperparameters (negative: keep the preset's).
+  double lr = -1;
+  long n_step = -1, double_dqn = -1, target_every = -1, train_every = -1;
+  int help = 0;
+};
+
+inline Status parse_long(const char* name, const char* text, long lo, long hi, long* out) {
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0')
+    return Status::error(StatusCode::invalid_argument, "%s: '%s' is not a whole number", name, text);
+  if (v < lo || v > hi)
+    return Status::error(StatusCode::invalid_argument, "%s: %lld is out of range [%ld, %ld]", name, v, lo, hi);
+  *out = long(v);
+  return Status::success();
+}
+
+// Parses argv[first..argc) into *o.
+inline Status parse_options(int argc, char** argv, int first, Options* o) {
+  for (int i = first; i < argc; ++i) {
+    const char* arg = argv[i];
+    if (std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0) {
+      o->help = 1;
+      continue;
+    }
+    if (std::strncmp(arg, "--", 2) != 0)
+      return Status::error(StatusCode::invalid_argument, "unexpected argument '%s'", arg);
+    char name[32];
+    const char* eq = std::strchr(arg, '=');
+    size_t len = eq ? size_t(eq - arg) : std::strlen(arg);
+    if (len >= sizeof name) return Status::error(StatusCode::invalid_argument, "unknown option '%.40s'", arg);
+    std::memcpy(name, arg, len);
+    name[len] = '\0';
+    const char* value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : nullptr);
+    if (!value) return Status::error(StatusCode::invalid_argument, "%s needs a value", name);
+    long v = 0;
+    Status s;
+    if (std::strcmp(name, "--preset") == 0) {
+      o->preset = value;
+    } else if (std::strcmp(name, "--out") == 0) {
+      if (!*value) return Status::error(StatusCode::invalid_argument, "--out: empty directory name");
+      o->out = value;
+    } else if (std::strcmp(name, "--seed") == 0) {
+      s = parse_long(name, value, 0, 2147483647L, &v);
+      o->seed = (unsigned long long)v;
+    } else if (std::strcmp(name, "--steps") == 0) {
+      s = parse_long(name, value, 1, 1000000000L, &o->steps);
+    } else if (std::strcmp(name, "--games") == 0) {
+      s = parse_long(name, value, 1, 10000000L, &o->games);
+    } else if (std::strcmp(name, "--eval-every") == 0) {
+      s = parse_long(name, value, 1000, 1000000000L, &o->eval_every);
+    } else if (std::strcmp(name, "--lr") == 0) {
+      char* end = nullptr;
+      o->lr = std::strtod(value, &end);
+      if (end == value || *end != '\0' || !(o->lr > 0 && o->lr < 1))
+        return Status::error(StatusCode::invalid_argument, "--lr: '%s' is not a number in (0, 1)", value);
+    } else if (std::strcmp(name, "--n-step") == 0) {
+      s = parse_long(name, value, 1, 8, &o->n_step);
+    } else if (std::strcmp(name, "--double-dqn") == 0) {
+      s = parse_long(name, value, 0, 1, &o->double_dqn);
+    } else if (std::strcmp(name, "--target-every") == 0) {
+      s = parse_long(name, value, 1, 1000000L, &o->target_every);
+    } else if (std::strcmp(name, "--train-every") == 0) {
+      s = parse_long(name, value, 1, 1000L, &o->train_every);
+    } else {
+      return Status::error(StatusCode::invalid_argument, "unknown option '%s' (see --help)", name);
+    }
+    if (!s.ok()) return s;
+  }
+  return Status::success();
+}
+
+}  // namespace saerl
