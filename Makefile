@@ -2,7 +2,8 @@
 #
 #   make          build build/saerl and the test binary
 #   make test     build and run every doctest suite; last line: "N passed, N failed"
-#   make run      build and run the main pipeline, writing into out/
+#   make run      build and train the DQN, writing out/dqn.bin and out/results.json
+#                 (the SAE pipeline joins it as it lands)
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -41,7 +42,7 @@ test: $(BUILD)/saerl_tests $(BUILD)/saerl
 	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
 
 run: $(BUILD)/saerl
-	$(BUILD)/saerl pipeline --out $(OUT)
+	$(BUILD)/saerl train-dqn --out $(OUT)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

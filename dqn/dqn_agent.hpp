@@ -86,6 +86,8 @@ struct DqnAgent {
     config = c;
     if (config.n_step < 1) config.n_step = 1;
     if (config.n_step > kMaxNStep) config.n_step = kMaxNStep;
+    if (config.target_every < 1) config.target_every = 1;  // both are divisors: 0 would trap
+    if (config.train_every < 1) config.train_every = 1;
     online.init(rng);
     target.copy_from(online);
     adam.reset();

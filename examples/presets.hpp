@@ -17,16 +17,13 @@ struct DefaultPreset {
   using Env = RookCheckmate<5>;
   using Net = Mlp<float, Env::kObs, 128, 128, Env::kActions>;
   using Agent = DqnAgent<Env, Net, 32, 50000>;
-  static constexpr long kSteps = 1500000;  // environment steps
+  static constexpr long kSteps = 800000;  // environment steps
+  // The measured recipe of DESIGN.md plus 3-step returns and Double DQN, which together
+  // turned a run that collapsed to timeouts at 400k steps into one past 0.95 (seed 1).
   static DqnConfig config() {
-    DqnConfig c;
-    c.lr = 5e-4f;
-    c.gamma = 0.98f;
-    c.learn_start = 2000;
-    c.train_every = 4;
-    c.target_every = 500;
-    c.n_step = 1;
-    c.double_dqn = false;
+    DqnConfig c;  // lr 5e-4, gamma 0.98, rewards / 100, update every 4 steps, target every 500
+    c.n_step = 3;
+    c.double_dqn = true;
     return c;
   }
   static EpsilonSchedule epsilon() { return EpsilonSchedule{0.3f, 0.01f, kSteps / 2}; }
@@ -38,15 +35,10 @@ struct PaperPreset {
   using Net = Mlp<float, Env::kObs, 512, 512, Env::kActions>;
   using Agent = DqnAgent<Env, Net, 32, 50000>;
   static constexpr long kSteps = 1500000;
-  static DqnConfig config() {
-    DqnConfig c;
-    c.lr = 5e-4f;
-    c.gamma = 0.98f;
-    c.learn_start = 2000;
-    c.train_every = 4;
-    c.target_every = 500;
-    return c;
-  }
+  // DqnConfig's defaults are the study's: lr 5e-4, gamma 0.98, rewards / 100, learning from
+  // 2,000 stored transitions. (The study updated 10 times per episode and copied the target
+  // every 20 episodes; here it is one update per 4 steps and a copy every 500 updates.)
+  static DqnConfig config() { return DqnConfig{}; }
   static EpsilonSchedule epsilon() { return EpsilonSchedule{0.08f, 0.01f, kSteps / 2}; }
 };
 

@@ -1,0 +1,576 @@
+// Tests of dqn/dqn_agent.hpp: n-step recording, the TD target (plain and Double DQN), target
+// network syncing, action selection, determinism, and learning the 5x5 maze.
+//
+// Expected values are computed by hand or by an independent forward pass written here
+// (hand_q), never read back from the agent.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "dqn/dqn_agent.hpp"
+#include "dqn/epsilon_schedule.hpp"
+#include "gridworld/maze.hpp"
+
+namespace {
+
+using Env = saerl::Maze<5>;
+using SmallNet = saerl::Mlp<float, Env::kObs, 16, Env::kActions>;
+using SmallAgent = saerl::DqnAgent<Env, SmallNet, 8, 64>;
+using Transition = SmallAgent::Transition;
+
+constexpr int kEast = Env::kEast, kNorth = Env::kNorth, kSouth = Env::kSouth;
+
+saerl::DqnConfig make_config(int n_step, float gamma, float reward_scale) {
+  saerl::DqnConfig c;
+  c.n_step = n_step;
+  c.gamma = gamma;
+  c.reward_scale = reward_scale;
+  c.learn_start = 0;
+  c.target_every = 1000000;  // the target network stays frozen unless a test says otherwise
+  return c;
+}
+
+Transition make_transition(int s, int action, float reward, int s2, bool done, int steps) {
+  Transition t;
+  t.s = uint8_t(s);
+  t.s2 = uint8_t(s2);
+  t.action = uint8_t(action);
+  t.steps = uint8_t(steps);
+  t.done = uint8_t(done);
+  t.reward = reward;
+  return t;
+}
+
+// Checks every field of a stored transition against hand-computed values.
+void check_transition(const Transition& t, int s, int action, double reward, int s2, bool done, int steps) {
+  CHECK(int(t.s) == s);
+  CHECK(int(t.action) == action);
+  CHECK(t.reward == doctest::Approx(reward).epsilon(1e-6));
+  CHECK(int(t.s2) == s2);
+  CHECK(int(t.done) == int(done));
+  CHECK(int(t.steps) == steps);
+}
+
+// Q-values of maze square s, by a forward pass written out here from the documented parameter
+// layout (W0 (in, H), b0, W1 (H, A), b1): the one-hot input selects row s of W0.
+template <class Net>
+void hand_q(const Net& net, int s, double* q) {
+  static_assert(Net::kLayers == 2, "hand_q: one hidden layer");
+  constexpr int In = Net::kSizes[0], H = Net::kSizes[1], A = Net::kSizes[2];
+  const float* W0 = net.params;
+  const float* b0 = W0 + In * H;
+  const float* W1 = b0 + H;
+  const float* b1 = W1 + H * A;
+  double h[H];
+  for (int j = 0; j < H; ++j) {
+    double z = double(W0[s * H + j]) + double(b0[j]);
+    h[j] = z > 0 ? z : 0;
+  }
+  for (int a = 0; a < A; ++a) {
+    double sum = b1[a];
+    for (int j = 0; j < H; ++j) sum += h[j] * double(W1[j * A + a]);
+    q[a] = sum;
+  }
+}
+
+int argmax_of(const double* q, int n) {
+  int best = 0;
+  for (int i = 1; i < n; ++i)
+    if (q[i] > q[best]) best = i;
+  return best;
+}
+
+template <class Net>
+bool same_params(const Net& a, const Net& b) {
+  return std::memcmp(a.params, b.params, sizeof(a.params)) == 0;
+}
+
+// Fills the replay buffer with one transition only, so that every batch is B copies of it.
+void fill_replay_with(SmallAgent& agent, const Transition& t) {
+  agent.replay.clear();
+  for (int i = 0; i < SmallAgent::kBatch; ++i) agent.replay.push(t);
+}
+
+// The usual loop: epsilon-greedy step, record, one update per step once ready.
+template <class Agent>
+void train_on_maze(Agent& agent, const saerl::EpsilonSchedule& eps, long env_steps, saerl::Rng& rng) {
+  Env env;
+  env.reset(rng);
+  for (long step = 0; step < env_steps; ++step) {
+    const typename Env::State s = env.state();
+    const int a = agent.act(s, eps.at(step), rng);
+    const auto r = env.step(a, rng);
+    agent.record(s, a, r.reward, env.state(), r.done);
+    if (agent.ready() && step % agent.config.train_every == 0) agent.update(rng);
+    if (r.done) env.reset(rng);
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// record(): n-step transitions
+
+TEST_CASE("with n = 1 each step is stored at once as (s, a, r * scale, s2, done, 1)") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(1, 0.9f, 0.1f), rng);
+  agent->record(0, kNorth, -1.0f, 5, false);
+  REQUIRE(agent->replay.size == 1);
+  check_transition(agent->replay.items[0], 0, kNorth, -0.1, 5, false, 1);
+  CHECK(agent->pending_count == 0);
+
+  agent->record(19, kNorth, 10.0f, 24, true);
+  REQUIRE(agent->replay.size == 2);
+  check_transition(agent->replay.items[1], 19, kNorth, 1.0, 24, true, 1);
+  CHECK(agent->pending_count == 0);
+  CHECK(agent->steps == 2);
+}
+
+TEST_CASE("with n = 3 the stored return is r0 + g r1 + g^2 r2, scaled, with s2 three steps later") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(3, 0.9f, 0.1f), rng);
+  // A walk up the first column; the rewards are made up and distinct so that any mix-up of
+  // order or discount shows. Scaled: -0.1, 0.2, 1.0, -0.1, 1.0.
+  agent->record(0, kNorth, -1.0f, 5, false);
+  agent->record(5, kNorth, 2.0f, 10, false);
+  CHECK(agent->replay.size == 0);  // nothing is known three steps ahead yet
+  CHECK(agent->pending_count == 2);
+
+  agent->record(10, kNorth, 10.0f, 15, false);
+  REQUIRE(agent->replay.size == 1);
+  // -0.1 + 0.9 * 0.2 + 0.81 * 1.0 = 0.89
+  check_transition(agent->replay.items[0], 0, kNorth, 0.89, 15, false, 3);
+  CHECK(agent->pending_count == 2);  // the window slid by one
+
+  agent->record(15, kNorth, -1.0f, 20, false);
+  REQUIRE(agent->replay.size == 2);
+  // 0.2 + 0.9 * 1.0 + 0.81 * (-0.1) = 1.019
+  check_transition(agent->replay.items[1], 5, kNorth, 1.019, 20, false, 3);
+}
+
+TEST_CASE("at an episode's end every pending start is flushed with its shorter tail and done = 1") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(3, 0.9f, 0.1f), rng);
+  agent->record(0, kNorth, -1.0f, 5, false);
+  agent->record(5, kNorth, 2.0f, 10, false);
+  agent->record(10, kNorth, 10.0f, 15, false);
+  agent->record(15, kNorth, -1.0f, 20, false);
+  REQUIRE(agent->replay.size == 2);
+
+  agent->record(20, kEast, 10.0f, 21, true);  // the episode ends
+  REQUIRE(agent->replay.size == 5);
+  // 1.0 + 0.9 * (-0.1) + 0.81 * 1.0 = 1.72, three rewards
+  check_transition(agent->replay.items[2], 10, kNorth, 1.72, 21, true, 3);
+  // -0.1 + 0.9 * 1.0 = 0.8, two rewards
+  check_transition(agent->replay.items[3], 15, kNorth, 0.8, 21, true, 2);
+  // 1.0, one reward
+  check_transition(agent->replay.items[4], 20, kEast, 1.0, 21, true, 1);
+  CHECK(agent->pending_count == 0);
+}
+
+TEST_CASE("an episode shorter than n stores one transition per step, all terminal") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(3, 0.9f, 0.1f), rng);
+  agent->record(22, kSouth, -1.0f, 17, false);
+  CHECK(agent->replay.size == 0);
+  agent->record(17, kSouth, 10.0f, 12, true);
+  REQUIRE(agent->replay.size == 2);
+  check_transition(agent->replay.items[0], 22, kSouth, -0.1 + 0.9 * 1.0, 12, true, 2);
+  check_transition(agent->replay.items[1], 17, kSouth, 1.0, 12, true, 1);
+}
+
+TEST_CASE("the n-step window is empty after done: the next episode does not mix with the last") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(3, 0.9f, 0.1f), rng);
+  agent->record(0, kNorth, -1.0f, 5, false);
+  agent->record(5, kNorth, 2.0f, 10, true);  // ends after two steps
+  REQUIRE(agent->replay.size == 2);
+  CHECK(agent->pending_count == 0);
+
+  // The next episode: its first two steps store nothing, the third its first 3-step return.
+  agent->record(7, kSouth, 2.0f, 2, false);
+  CHECK(agent->replay.size == 2);
+  agent->record(2, kEast, 2.0f, 3, false);
+  CHECK(agent->replay.size == 2);
+  agent->record(3, kEast, 2.0f, 4, false);
+  REQUIRE(agent->replay.size == 3);
+  // 0.2 + 0.9 * 0.2 + 0.81 * 0.2 = 0.542: only this episode's rewards
+  check_transition(agent->replay.items[2], 7, kSouth, 0.542, 4, false, 3);
+  for (int i = 0; i < agent->replay.size; ++i) {
+    const Transition& t = agent->replay.items[i];
+    const bool first_episode = t.s == 0 || t.s == 5;
+    CHECK((t.s2 == 10) == first_episode);  // no transition crosses the episode boundary
+  }
+}
+
+TEST_CASE("n_step is clamped to 1..kMaxNStep by init") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(0, 0.5f, 1.0f), rng);
+  CHECK(agent->config.n_step == 1);
+  agent->record(0, kNorth, 1.0f, 5, false);
+  CHECK(agent->replay.size == 1);
+
+  agent->init(make_config(100, 0.5f, 1.0f), rng);
+  REQUIRE(SmallAgent::kMaxNStep == 8);
+  CHECK(agent->config.n_step == 8);
+  CHECK(agent->replay.size == 0);  // init clears the replay
+  for (int i = 0; i < 7; ++i) agent->record(i, kEast, 1.0f, i + 1, false);
+  CHECK(agent->replay.size == 0);
+  agent->record(7, kEast, 1.0f, 8, false);
+  REQUIRE(agent->replay.size == 1);
+  // 1 + 1/2 + ... + 1/128 = 2 - 1/128
+  check_transition(agent->replay.items[0], 0, kEast, 2.0 - 1.0 / 128, 8, false, 8);
+}
+
+TEST_CASE("init raises a target_every or train_every below 1 to 1, so updates never divide by zero") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.target_every = 0;
+  c.train_every = -3;
+  agent->init(c, rng);
+  CHECK(agent->config.target_every == 1);
+  CHECK(agent->config.train_every == 1);
+  fill_replay_with(*agent, make_transition(12, kEast, 0.5f, 14, false, 1));
+  agent->update(rng);
+  agent->update(rng);
+  CHECK(agent->updates == 2);
+  CHECK(same_params(agent->target, agent->online));  // copied after every update
+}
+
+TEST_CASE("the agent is ready to learn once the replay holds learn_start and a full batch") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.learn_start = 5;
+  agent->init(c, rng);
+  for (int i = 0; i < 10; ++i) {  // with n = 1, i transitions are stored before record i
+    CHECK(agent->ready() == (i >= 8));  // Batch 8 > learn_start 5
+    agent->record(0, kNorth, -1.0f, 5, false);
+  }
+  c.learn_start = 12;
+  agent->init(c, rng);
+  for (int i = 0; i < 14; ++i) {
+    CHECK(agent->ready() == (i >= 12));
+    agent->record(0, kNorth, -1.0f, 5, false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// act()
+
+TEST_CASE("with epsilon 0 the agent acts greedily on its online Q-values") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(3);
+  agent->init(make_config(1, 0.9f, 0.1f), rng);
+  Env env;
+  for (int s = 0; s < Env::kSquares; ++s) {
+    if (env.wall[s]) continue;
+    double q[Env::kActions];
+    hand_q(agent->online, s, q);
+    CAPTURE(s);
+    CHECK(agent->act(uint8_t(s), 0.0f, rng) == argmax_of(q, Env::kActions));
+    CHECK(agent->greedy(uint8_t(s)) == argmax_of(q, Env::kActions));
+    float qa[Env::kActions];
+    agent->q_values(uint8_t(s), qa);
+    for (int a = 0; a < Env::kActions; ++a) CHECK(qa[a] == doctest::Approx(q[a]).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("with epsilon 1 the agent's actions are uniformly random") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(3);
+  agent->init(make_config(1, 0.9f, 0.1f), rng);
+  int counts[Env::kActions] = {0, 0, 0, 0};
+  for (int i = 0; i < 4000; ++i) {
+    int a = agent->act(12, 1.0f, rng);
+    REQUIRE(a >= 0);
+    REQUIRE(a < Env::kActions);
+    ++counts[a];
+  }
+  // Binomial(4000, 1/4): mean 1000, sd 27.
+  for (int c : counts) {
+    CHECK(c > 850);
+    CHECK(c < 1150);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// update(): the TD target
+
+TEST_CASE("a terminal transition's target is its scaled reward, and its Q moves there") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(5);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.lr = 1e-2f;
+  agent->init(c, rng);
+  // As record() would store a +10 goal step: reward 10 * 0.1 = 1.
+  fill_replay_with(*agent, make_transition(19, kNorth, 1.0f, 24, true, 1));
+  double q0[Env::kActions];
+  hand_q(agent->online, 19, q0);
+  REQUIRE(std::fabs(q0[kNorth] - 1.0) > 0.3);  // far from the target at the start
+
+  const float loss = agent->update(rng);
+  const double d = q0[kNorth] - 1.0;
+  const double huber = std::fabs(d) < 1.0 ? 0.5 * d * d : std::fabs(d) - 0.5;
+  CHECK(loss == doctest::Approx(huber).epsilon(1e-5));
+  for (int b = 0; b < SmallAgent::kBatch; ++b) {
+    CHECK(agent->y[b] == 1.0f);  // no bootstrap
+    CHECK(agent->pred[b] == doctest::Approx(q0[kNorth]).epsilon(1e-5));  // Q_online(s, a) before the step
+  }
+  for (int i = 0; i < 300; ++i) agent->update(rng);
+  double q1[Env::kActions];
+  hand_q(agent->online, 19, q1);
+  CHECK(std::fabs(q1[kNorth] - 1.0) < 0.02);
+  CHECK(agent->updates == 301);
+}
+
+TEST_CASE("an update changes only the taken action's output weights") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(5);
+  agent->init(make_config(1, 0.9f, 0.1f), rng);
+  fill_replay_with(*agent, make_transition(12, kEast, 1.0f, 14, true, 1));
+  static SmallNet before;
+  before.copy_from(agent->online);
+  for (int i = 0; i < 5; ++i) agent->update(rng);
+  constexpr int H = SmallNet::kSizes[1], A = Env::kActions;
+  const float* w_before = before.weight(1);
+  const float* w_after = agent->online.weight(1);
+  int changed_taken = 0, changed_other = 0;
+  for (int j = 0; j < H; ++j)
+    for (int a = 0; a < A; ++a) (a == kEast ? changed_taken : changed_other) += w_before[j * A + a] != w_after[j * A + a];
+  for (int a = 0; a < A; ++a)
+    (a == kEast ? changed_taken : changed_other) += before.bias(1)[a] != agent->online.bias(1)[a];
+  CHECK(changed_other == 0);
+  CHECK(changed_taken > 0);
+  // The first layer: only row 12 (the one-hot input) and the biases can have a gradient.
+  int changed_rows_elsewhere = 0;
+  for (int s = 0; s < Env::kObs; ++s)
+    for (int j = 0; j < H; ++j)
+      if (s != 12) changed_rows_elsewhere += before.weight(0)[s * H + j] != agent->online.weight(0)[s * H + j];
+  CHECK(changed_rows_elsewhere == 0);
+}
+
+TEST_CASE("a non-terminal target is R + gamma^k max_a Q_target(s2, a) from the frozen target network") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(9);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.lr = 1e-2f;
+  agent->init(c, rng);
+  static SmallNet frozen;
+  frozen.copy_from(agent->target);
+  REQUIRE(same_params(agent->target, agent->online));
+
+  // Move the online network away from the target first, so that bootstrapping from the wrong
+  // network would give another value.
+  fill_replay_with(*agent, make_transition(12, kEast, 1.0f, 14, true, 1));
+  for (int i = 0; i < 50; ++i) agent->update(rng);
+  REQUIRE_FALSE(same_params(agent->online, frozen));
+
+  struct Case { int s, a; float R; int s2, k; };
+  const Case cases[] = {{2, kEast, 0.3f, 3, 1}, {10, kNorth, -0.2f, 20, 2}, {14, kNorth, 0.05f, 19, 3},
+                        {0, kNorth, -0.271f, 15, 3}};
+  for (const Case& cs : cases) {
+    CAPTURE(cs.s2);
+    CAPTURE(cs.k);
+    double qt[Env::kActions], qo[Env::kActions];
+    hand_q(frozen, cs.s2, qt);
+    hand_q(agent->online, cs.s2, qo);
+    const double g_k = std::pow(0.9, cs.k);
+    const double expected = cs.R + g_k * qt[argmax_of(qt, Env::kActions)];
+    const double from_online = cs.R + g_k * qo[argmax_of(qo, Env::kActions)];
+    REQUIRE(std::fabs(expected - from_online) > 1e-3);  // the test tells the networks apart
+    REQUIRE(std::fabs(expected - cs.R) > 1e-3);         // and sees the bootstrap term
+    fill_replay_with(*agent, make_transition(cs.s, cs.a, cs.R, cs.s2, false, cs.k));
+    agent->update(rng);
+    for (int b = 0; b < SmallAgent::kBatch; ++b) CHECK(agent->y[b] == doctest::Approx(expected).epsilon(1e-5));
+    // The next update has the same target: the target network did not move.
+    agent->update(rng);
+    CHECK(agent->y[0] == doctest::Approx(expected).epsilon(1e-5));
+  }
+  CHECK(same_params(agent->target, frozen));
+}
+
+namespace {
+
+// The target y of one non-terminal transition after the online network's preference at s2 has
+// been forced onto the action the target network ranks lowest. Returns y; writes the two
+// candidates: Q_target at the target's own argmax and at the online argmax.
+double y_with_disagreeing_networks(bool double_dqn, double* y_target_argmax, double* y_online_argmax) {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(13);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.double_dqn = double_dqn;
+  agent->init(c, rng);
+  const int s = 7, s2 = 2, k = 2;
+  const float R = -0.1f;
+  double qt[Env::kActions];
+  hand_q(agent->target, s2, qt);
+  const int a_target = argmax_of(qt, Env::kActions);
+  int a_low = 0;
+  for (int a = 1; a < Env::kActions; ++a)
+    if (qt[a] < qt[a_low]) a_low = a;
+  agent->online.bias(SmallNet::kLayers - 1)[a_low] += 10.0f;  // online now prefers a_low everywhere
+  double qo[Env::kActions];
+  hand_q(agent->online, s2, qo);
+  REQUIRE(argmax_of(qo, Env::kActions) == a_low);
+  REQUIRE(a_low != a_target);
+  *y_target_argmax = R + 0.81 * qt[a_target];
+  *y_online_argmax = R + 0.81 * qt[a_low];  // Q_target evaluated at the online choice
+  REQUIRE(std::fabs(*y_target_argmax - *y_online_argmax) > 1e-3);
+  fill_replay_with(*agent, make_transition(s, kSouth, R, s2, false, k));
+  agent->update(rng);
+  for (int b = 1; b < SmallAgent::kBatch; ++b) CHECK(agent->y[b] == agent->y[0]);
+  return agent->y[0];
+}
+
+}  // namespace
+
+TEST_CASE("Double DQN evaluates Q_target at the online network's argmax") {
+  double y_target_argmax = 0, y_online_argmax = 0;
+  const double y = y_with_disagreeing_networks(true, &y_target_argmax, &y_online_argmax);
+  CHECK(y == doctest::Approx(y_online_argmax).epsilon(1e-5));
+  CHECK(y != doctest::Approx(y_target_argmax).epsilon(1e-5));
+}
+
+TEST_CASE("plain DQN evaluates Q_target at the target network's own argmax") {
+  double y_target_argmax = 0, y_online_argmax = 0;
+  const double y = y_with_disagreeing_networks(false, &y_target_argmax, &y_online_argmax);
+  CHECK(y == doctest::Approx(y_target_argmax).epsilon(1e-5));
+  CHECK(y != doctest::Approx(y_online_argmax).epsilon(1e-5));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The target network
+
+TEST_CASE("the target network is copied from the online one every target_every updates") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(17);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.target_every = 3;
+  agent->init(c, rng);
+  fill_replay_with(*agent, make_transition(12, kEast, 0.5f, 14, false, 1));
+  static SmallNet initial, after3;
+  initial.copy_from(agent->target);
+  agent->update(rng);
+  agent->update(rng);
+  CHECK(same_params(agent->target, initial));
+  CHECK_FALSE(same_params(agent->online, initial));
+  agent->update(rng);
+  CHECK(same_params(agent->target, agent->online));
+  after3.copy_from(agent->online);
+  agent->update(rng);
+  agent->update(rng);
+  CHECK(same_params(agent->target, after3));
+  CHECK_FALSE(same_params(agent->online, after3));
+  agent->update(rng);
+  CHECK(same_params(agent->target, agent->online));
+}
+
+TEST_CASE("with tau > 0 the target network moves tau of the way to the online one each update") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(19);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.tau = 0.25f;
+  c.lr = 1e-2f;
+  agent->init(c, rng);
+  fill_replay_with(*agent, make_transition(12, kEast, 0.5f, 14, false, 1));
+  static SmallNet old_target;
+  for (int u = 0; u < 3; ++u) {
+    old_target.copy_from(agent->target);
+    agent->update(rng);
+    int wrong = 0, moved = 0;
+    for (int i = 0; i < SmallNet::kParams; ++i) {
+      const double expected = old_target.params[i] + 0.25 * (double(agent->online.params[i]) - old_target.params[i]);
+      wrong += std::fabs(agent->target.params[i] - expected) > 1e-6;
+      moved += agent->target.params[i] != old_target.params[i];
+    }
+    CHECK(wrong == 0);
+    CHECK(moved > 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Determinism and learning
+
+TEST_CASE("two agents trained with the same seed have bit-identical weights") {
+  using Agent = saerl::DqnAgent<Env, SmallNet, 16, 1000>;
+  saerl::DqnConfig c = make_config(2, 0.95f, 0.1f);
+  c.lr = 1e-3f;
+  c.learn_start = 100;
+  c.train_every = 1;
+  c.target_every = 50;
+  c.double_dqn = true;
+  const saerl::EpsilonSchedule eps{1.0f, 0.1f, 300};
+  auto train = [&](uint64_t seed, std::unique_ptr<Agent>& agent) {
+    agent = std::make_unique<Agent>();
+    saerl::Rng rng(seed);
+    agent->init(c, rng);
+    train_on_maze(*agent, eps, 500, rng);
+  };
+  std::unique_ptr<Agent> a, b, other;
+  train(21, a);
+  train(21, b);
+  train(22, other);
+  REQUIRE(a->updates > 300);  // about one a step once 100 are stored
+  CHECK(b->updates == a->updates);
+  CHECK(std::memcmp(a->online.params, b->online.params, sizeof(a->online.params)) == 0);
+  CHECK(std::memcmp(a->target.params, b->target.params, sizeof(a->target.params)) == 0);
+  CHECK(a->last_loss == b->last_loss);
+  CHECK(std::memcmp(a->online.params, other->online.params, sizeof(a->online.params)) != 0);
+}
+
+TEST_CASE("a DQN learns shortest paths in the 5x5 maze in 5,000 steps") {
+  using Net = saerl::Mlp<float, Env::kObs, 64, Env::kActions>;
+  using Agent = saerl::DqnAgent<Env, Net, 32, 10000>;
+  auto agent = std::make_unique<Agent>();
+  saerl::DqnConfig c;
+  c.lr = 1e-3f;
+  c.gamma = 0.95f;
+  c.reward_scale = 0.1f;
+  c.learn_start = 500;
+  c.train_every = 1;
+  c.target_every = 200;
+  saerl::Rng rng(1);
+  agent->init(c, rng);
+  train_on_maze(*agent, saerl::EpsilonSchedule{1.0f, 0.05f, 2500}, 5000, rng);
+  CHECK(agent->updates == 4501);
+
+  Env maze;
+  int d[Env::kSquares];
+  maze.distances_to_goal(d);
+  auto max_q = [&](int s) {
+    float q[Env::kActions];
+    agent->q_values(uint8_t(s), q);
+    return q[saerl::argmax(q, Env::kActions)];
+  };
+  for (int s = 0; s < Env::kSquares; ++s) {
+    if (maze.wall[s] || s == Env::kGoal) continue;
+    CAPTURE(s);
+    CAPTURE(d[s]);
+    // The greedy policy walks a shortest path.
+    maze.reset_to(s);
+    while (maze.agent != Env::kGoal && maze.steps < d[s]) maze.step(agent->greedy(maze.state()), rng);
+    CHECK(maze.agent == Env::kGoal);
+    // The value of s: -0.1 for each of the d - 1 steps before the last, +1 for reaching the goal,
+    // V(d) = -0.1 (1 - g^(d-1)) / (1 - g) + g^(d-1).
+    const double g_d = std::pow(0.95, d[s] - 1);
+    const double v = -0.1 * (1 - g_d) / 0.05 + g_d;
+    CAPTURE(v);
+    CHECK(std::fabs(max_q(s) - v) < 0.2);
+    // And it rises on the way to the goal.
+    for (int a = 0; a < Env::kActions; ++a) {
+      const int t = maze.neighbour(s, a);
+      if (t != Env::kGoal && d[t] == d[s] - 1) CHECK(max_q(t) > max_q(s));
+    }
+  }
+}
