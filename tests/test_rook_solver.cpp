@@ -109,6 +109,14 @@ TEST_CASE("the best action is optimal and keeps the promised distance to mate") 
   CHECK_FALSE(s.is_optimal_action(p, 4));  // K west off the board
 }
 
+// Plays the solver's best action from p until the game ends; returns how it ended.
+Outcome play_best(const Solver& s, Game& env, Position p, saerl::Rng& rng) {
+  env.reset_to(p);
+  Game::StepResult r{0.0f, false, Outcome::ongoing};
+  while (!r.done) r = env.step(s.best_action(env.pos), rng);
+  return r.outcome;
+}
+
 TEST_CASE("best play against the perfect black mates in exactly dtm moves") {
   const Solver& s = solved();
   Game env;
@@ -118,10 +126,7 @@ TEST_CASE("best play against the perfect black mates in exactly dtm moves") {
   for (int i = 0; i < Game::kPositions; i += 7) {
     Position p = Game::from_index(i);
     if (!Game::is_legal(p)) continue;
-    env.reset_to(p);
-    Game::StepResult r{0.0f, false, Outcome::ongoing};
-    while (!r.done) r = env.step(s.best_action(env.pos), rng);
-    CHECK(r.outcome == Outcome::checkmate);
+    CHECK(play_best(s, env, p, rng) == Outcome::checkmate);
     CHECK(env.moves == s.dtm[i]);
   }
 }
@@ -133,10 +138,7 @@ TEST_CASE("best play against the random black mates within dtm moves") {
   for (int i = 0; i < Game::kPositions; i += 5) {
     Position p = Game::from_index(i);
     if (!Game::is_legal(p)) continue;
-    env.reset_to(p);
-    Game::StepResult r{0.0f, false, Outcome::ongoing};
-    while (!r.done) r = env.step(s.best_action(env.pos), rng);
-    CHECK(r.outcome == Outcome::checkmate);
+    CHECK(play_best(s, env, p, rng) == Outcome::checkmate);
     CHECK(env.moves <= s.dtm[i]);
   }
 }
