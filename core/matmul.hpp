@@ -11,10 +11,15 @@
 // Beside each fast kernel stands its plain reference loop (`*_ref`): the tests compare them,
 // and a reader can check what the fast one computes.
 //
-// The fast kernels keep a 4 x 16 block of C in registers while walking the shared dimension,
-// so each loaded value of B feeds four multiply-adds; the fixed trip counts let the compiler
-// unroll and vectorize the block without intrinsics.
+// The fast kernels keep a block of C (4 rows x 2 SIMD vectors) in registers while walking the
+// shared dimension, so each vector of B loaded feeds four multiply-adds. They are written with
+// the GCC/clang vector extension (`T __attribute__((vector_size(N)))`): plain arithmetic on
+// short vectors that the compiler maps onto SSE, AVX, AVX-512 or NEON registers, with no
+// intrinsics. `#pragma GCC unroll` asks for the small fixed loops to be unrolled at -O2 too,
+// so the accumulators stay in registers.
 #pragma once
+#include <cstring>
+
 #include "tensor.hpp"
 
 namespace saerl {
@@ -55,39 +60,80 @@ void matmul_nt_ref(const T* A, const T* B, T* C, int m, int n, int k, bool accum
 
 namespace detail {
 
-// C rows i0..i0+R-1, columns j0..j0+J-1 (+)= sum_p A(i, p) B(p, j), where A(i, p) is
+// SIMD width in bytes of the target (the vector extension below splits wider vectors, but
+// matching the registers keeps the block in them): 64 with AVX-512, 32 with AVX, else 16.
+#if defined(__AVX512F__)
+constexpr int kSimdBytes = 64;
+#elif defined(__AVX__)
+constexpr int kSimdBytes = 32;
+#else
+constexpr int kSimdBytes = 16;
+#endif
+
+// W values of T that the compiler keeps in one SIMD register (GCC/clang vector extension).
+template <class T, int W>
+struct Lanes {
+  typedef T type __attribute__((vector_size(W * sizeof(T))));
+};
+
+// C rows i0..i0+R-1, columns j0..j0+NV*W-1 (+)= sum_p A(i, p) B(p, j), where A(i, p) is
 // A[i * a_row + p * a_col]: (a_row, a_col) = (k, 1) reads A, (1, m) reads A^T.
-template <int R, int J, class T>
+// The R x NV block of vectors of C stays in registers while p walks the shared dimension;
+// each vector of B loaded feeds R multiply-adds.
+template <int R, int NV, class T>
 inline void gemm_block(const T* A, int a_row, int a_col, const T* B, T* C, int n, int k, int i0,
                        int j0, bool accumulate) {
-  T acc[R][J];
+  constexpr int W = kSimdBytes / int(sizeof(T));
+  typedef typename Lanes<T, W>::type V;
+  V acc[R][NV];
   for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) acc[r][j] = accumulate ? C[(i0 + r) * n + j0 + j] : T(0);
+    for (int v = 0; v < NV; ++v) {
+      acc[r][v] = V{};
+      if (accumulate) std::memcpy(&acc[r][v], C + (i0 + r) * n + j0 + v * W, sizeof(V));
+    }
   for (int p = 0; p < k; ++p) {
     T a[R];
     bool all_zero = true;
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       a[r] = A[(i0 + r) * a_row + p * a_col];
       all_zero = all_zero && a[r] == T(0);
     }
     if (all_zero) continue;  // one-hot inputs and ReLU outputs are mostly zeros
     const T* b = B + p * n + j0;
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < J; ++j) acc[r][j] += a[r] * b[j];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      V bv;
+      std::memcpy(&bv, b + v * W, sizeof(V));
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][v] += a[r] * bv;
+    }
   }
   for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) C[(i0 + r) * n + j0 + j] = acc[r][j];
+    for (int v = 0; v < NV; ++v) std::memcpy(C + (i0 + r) * n + j0 + v * W, &acc[r][v], sizeof(V));
 }
 
-// One band of R rows: 16-wide blocks, then 8-, 4- and 1-wide ones for the leftover columns.
+// The columns j0..n-1 left over after the vector blocks, one at a time.
+template <int R, class T>
+inline void gemm_tail(const T* A, int a_row, int a_col, const T* B, T* C, int n, int k, int i0,
+                      int j0, bool accumulate) {
+  for (int j = j0; j < n; ++j)
+    for (int r = 0; r < R; ++r) {
+      T s = accumulate ? C[(i0 + r) * n + j] : T(0);
+      for (int p = 0; p < k; ++p) s += A[(i0 + r) * a_row + p * a_col] * B[p * n + j];
+      C[(i0 + r) * n + j] = s;
+    }
+}
+
+// One band of R rows: blocks of two vectors, then one vector, then single columns.
 template <int R, class T>
 inline void gemm_rows(const T* A, int a_row, int a_col, const T* B, T* C, int n, int k, int i0,
                       bool accumulate) {
+  constexpr int W = kSimdBytes / int(sizeof(T));
   int j0 = 0;
-  for (; j0 + 16 <= n; j0 += 16) gemm_block<R, 16>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
-  for (; j0 + 8 <= n; j0 += 8) gemm_block<R, 8>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
-  for (; j0 + 4 <= n; j0 += 4) gemm_block<R, 4>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
-  for (; j0 < n; ++j0) gemm_block<R, 1>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
+  for (; j0 + 2 * W <= n; j0 += 2 * W) gemm_block<R, 2>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
+  for (; j0 + W <= n; j0 += W) gemm_block<R, 1>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
+  gemm_tail<R>(A, a_row, a_col, B, C, n, k, i0, j0, accumulate);
 }
 
 template <class T>
@@ -110,15 +156,47 @@ void matmul_tn(const T* A, const T* B, T* C, int m, int n, int k, bool accumulat
   detail::gemm(A, 1, m, B, C, m, n, k, accumulate);
 }
 
-// A * B^T: every entry is the dot product of two contiguous rows (dot() keeps eight partial
-// sums so that the compiler holds them in one vector register).
+namespace detail {
+
+// C[i][j0..j0+NB-1] (+)= dot(A row i, B rows j0..j0+NB-1), over k: vectors of W along k,
+// one accumulator per row of B, so each vector of A loaded feeds NB multiply-adds.
+template <int NB, class T>
+inline void dot_block(const T* a, const T* B, T* c, int k, int j0, bool accumulate) {
+  constexpr int W = kSimdBytes / int(sizeof(T));
+  typedef typename Lanes<T, W>::type V;
+  V acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = V{};
+  int p = 0;
+  for (; p + W <= k; p += W) {
+    V av;
+    std::memcpy(&av, a + p, sizeof(V));
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) {
+      V bv;
+      std::memcpy(&bv, B + (j0 + j) * k + p, sizeof(V));
+      acc[j] += av * bv;
+    }
+  }
+  for (int j = 0; j < NB; ++j) {
+    T s = 0;
+    for (int w = 0; w < W; ++w) s += acc[j][w];
+    for (int q = p; q < k; ++q) s += a[q] * B[(j0 + j) * k + q];
+    c[j0 + j] = accumulate ? c[j0 + j] + s : s;
+  }
+}
+
+}  // namespace detail
+
+// A * B^T: every entry is the dot product of two contiguous rows, computed four rows of B at
+// a time with vector accumulators along k.
 template <class T>
 void matmul_nt(const T* A, const T* B, T* C, int m, int n, int k, bool accumulate = false) {
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) {
-      T s = dot(A + i * k, B + j * k, k);
-      C[i * n + j] = accumulate ? C[i * n + j] + s : s;
-    }
+  for (int i = 0; i < m; ++i) {
+    int j0 = 0;
+    for (; j0 + 4 <= n; j0 += 4) detail::dot_block<4>(A + i * k, B, C + i * n, k, j0, accumulate);
+    for (; j0 < n; ++j0) detail::dot_block<1>(A + i * k, B, C + i * n, k, j0, accumulate);
+  }
 }
 
 // Matrix-vector: y (m) (+)= A (m x k) x (k), and row vector times matrix: y (n) (+)= x (k) B (k x n).

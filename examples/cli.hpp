@@ -20,7 +20,7 @@ struct Options {
   long games = 10000;    // evaluation games
   long eval_every = 50000;
   // Overrides of the preset's DQN hyperparameters (negative: keep the preset's).
-  double lr = -1;
+  double lr = -1, lr_end = -1;
   long n_step = -1, double_dqn = -1, target_every = -1, train_every = -1;
   int help = 0;
 };
@@ -76,6 +76,11 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       o->lr = std::strtod(value, &end);
       if (end == value || *end != '\0' || !(o->lr > 0 && o->lr < 1))
         return Status::error(StatusCode::invalid_argument, "--lr: '%s' is not a number in (0, 1)", value);
+    } else if (std::strcmp(name, "--lr-end") == 0) {
+      char* end = nullptr;
+      o->lr_end = std::strtod(value, &end);
+      if (end == value || *end != '\0' || !(o->lr_end > 0 && o->lr_end < 1))
+        return Status::error(StatusCode::invalid_argument, "--lr-end: '%s' is not a number in (0, 1)", value);
     } else if (std::strcmp(name, "--n-step") == 0) {
       s = parse_long(name, value, 1, 8, &o->n_step);
     } else if (std::strcmp(name, "--double-dqn") == 0) {

@@ -7,7 +7,7 @@
 #pragma once
 #include "../core/mlp.hpp"
 #include "../dqn/dqn_agent.hpp"
-#include "../dqn/epsilon_schedule.hpp"
+#include "../dqn/linear_schedule.hpp"
 #include "../gridworld/rook_checkmate.hpp"
 
 namespace saerl {
@@ -26,7 +26,9 @@ struct DefaultPreset {
     c.double_dqn = true;
     return c;
   }
-  static EpsilonSchedule epsilon() { return EpsilonSchedule{0.3f, 0.01f, kSteps / 2}; }
+  static LinearSchedule epsilon() { return LinearSchedule{0.3f, 0.01f, kSteps / 2}; }
+  // start 0: constant learning rate (config().lr)
+  static LinearSchedule learning_rate(long) { return LinearSchedule{0.0f, 0.0f, 0}; }
 };
 
 struct PaperPreset {
@@ -39,7 +41,8 @@ struct PaperPreset {
   // 2,000 stored transitions. (The study updated 10 times per episode and copied the target
   // every 20 episodes; here it is one update per 4 steps and a copy every 500 updates.)
   static DqnConfig config() { return DqnConfig{}; }
-  static EpsilonSchedule epsilon() { return EpsilonSchedule{0.08f, 0.01f, kSteps / 2}; }
+  static LinearSchedule epsilon() { return LinearSchedule{0.08f, 0.01f, kSteps / 2}; }
+  static LinearSchedule learning_rate(long) { return LinearSchedule{0.0f, 0.0f, 0}; }
 };
 
 }  // namespace saerl

@@ -37,7 +37,7 @@ const char* kUsage =
     "  --steps N         environment steps to train              (default: the preset's)\n"
     "  --games N         evaluation games                        (default: 10000)\n"
     "  --eval-every N    steps between progress evaluations      (default: 50000)\n"
-    "  --lr X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N\n"
+    "  --lr X, --lr-end X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N\n"
     "                    override the preset's DQN hyperparameters\n"
     "  --help            this text\n";
 
@@ -117,6 +117,8 @@ int train_dqn(const Options& o) {
   DqnRunner<Agent, Game> runner;
   runner.epsilon = Preset::epsilon();
   runner.epsilon.steps = total / 2;
+  runner.learning_rate = Preset::learning_rate(total);
+  if (o.lr_end > 0) runner.learning_rate = {config.lr, float(o.lr_end), total};  // config.lr -> lr_end
   Game env;
   env.reset(rng);
 

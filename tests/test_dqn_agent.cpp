@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "dqn/dqn_agent.hpp"
-#include "dqn/epsilon_schedule.hpp"
+#include "dqn/linear_schedule.hpp"
 #include "gridworld/maze.hpp"
 
 namespace {
@@ -96,7 +96,7 @@ void fill_replay_with(SmallAgent& agent, const Transition& t) {
 
 // The usual loop: epsilon-greedy step, record, one update per step once ready.
 template <class Agent>
-void train_on_maze(Agent& agent, const saerl::EpsilonSchedule& eps, long env_steps, saerl::Rng& rng) {
+void train_on_maze(Agent& agent, const saerl::LinearSchedule& eps, long env_steps, saerl::Rng& rng) {
   Env env;
   env.reset(rng);
   for (long step = 0; step < env_steps; ++step) {
@@ -510,7 +510,7 @@ TEST_CASE("two agents trained with the same seed have bit-identical weights") {
   c.train_every = 1;
   c.target_every = 50;
   c.double_dqn = true;
-  const saerl::EpsilonSchedule eps{1.0f, 0.1f, 300};
+  const saerl::LinearSchedule eps{1.0f, 0.1f, 300};
   auto train = [&](uint64_t seed, std::unique_ptr<Agent>& agent) {
     agent = std::make_unique<Agent>();
     saerl::Rng rng(seed);
@@ -542,7 +542,7 @@ TEST_CASE("a DQN learns shortest paths in the 5x5 maze in 5,000 steps") {
   c.target_every = 200;
   saerl::Rng rng(1);
   agent->init(c, rng);
-  train_on_maze(*agent, saerl::EpsilonSchedule{1.0f, 0.05f, 2500}, 5000, rng);
+  train_on_maze(*agent, saerl::LinearSchedule{1.0f, 0.05f, 2500}, 5000, rng);
   CHECK(agent->updates == 4501);
 
   Env maze;

@@ -1,17 +1,17 @@
-// Tests of dqn/epsilon_schedule.hpp: linear annealing from start to end, then constant.
+// Tests of dqn/linear_schedule.hpp: linear annealing from start to end, then constant.
 #include <doctest/doctest.h>
 
-#include "dqn/epsilon_schedule.hpp"
+#include "dqn/linear_schedule.hpp"
 
 TEST_CASE("epsilon starts at start at step 0") {
-  saerl::EpsilonSchedule eps{1.0f, 0.05f, 1000};
+  saerl::LinearSchedule eps{1.0f, 0.05f, 1000};
   CHECK(eps.at(0) == 1.0f);
-  saerl::EpsilonSchedule eps2{0.3f, 0.01f, 500000};
+  saerl::LinearSchedule eps2{0.3f, 0.01f, 500000};
   CHECK(eps2.at(0) == 0.3f);
 }
 
 TEST_CASE("epsilon reaches end at steps and stays there beyond") {
-  saerl::EpsilonSchedule eps{1.0f, 0.05f, 1000};
+  saerl::LinearSchedule eps{1.0f, 0.05f, 1000};
   CHECK(eps.at(1000) == 0.05f);
   CHECK(eps.at(1001) == 0.05f);
   CHECK(eps.at(5000) == 0.05f);
@@ -20,17 +20,17 @@ TEST_CASE("epsilon reaches end at steps and stays there beyond") {
 }
 
 TEST_CASE("epsilon is linear: halfway it is the mean of start and end") {
-  saerl::EpsilonSchedule eps{1.0f, 0.1f, 100};
+  saerl::LinearSchedule eps{1.0f, 0.1f, 100};
   CHECK(eps.at(50) == doctest::Approx(0.55f).epsilon(1e-6));
   CHECK(eps.at(25) == doctest::Approx(0.775f).epsilon(1e-6));
   CHECK(eps.at(75) == doctest::Approx(0.325f).epsilon(1e-6));
   CHECK(eps.at(99) == doctest::Approx(0.109f).epsilon(1e-6));
-  saerl::EpsilonSchedule big{0.3f, 0.01f, 500000};
+  saerl::LinearSchedule big{0.3f, 0.01f, 500000};
   CHECK(big.at(250000) == doctest::Approx(0.155f).epsilon(1e-6));
 }
 
 TEST_CASE("epsilon never increases over a decreasing schedule") {
-  saerl::EpsilonSchedule eps{0.9f, 0.02f, 300};
+  saerl::LinearSchedule eps{0.9f, 0.02f, 300};
   float prev = eps.at(0);
   for (long t = 1; t <= 400; ++t) {
     float e = eps.at(t);
@@ -41,7 +41,7 @@ TEST_CASE("epsilon never increases over a decreasing schedule") {
 }
 
 TEST_CASE("an increasing schedule anneals upwards just as linearly") {
-  saerl::EpsilonSchedule eps{0.0f, 1.0f, 10};
+  saerl::LinearSchedule eps{0.0f, 1.0f, 10};
   CHECK(eps.at(0) == 0.0f);
   CHECK(eps.at(3) == doctest::Approx(0.3f).epsilon(1e-6));
   CHECK(eps.at(10) == 1.0f);
@@ -49,17 +49,17 @@ TEST_CASE("an increasing schedule anneals upwards just as linearly") {
 }
 
 TEST_CASE("a schedule of zero or negative steps is end at every step") {
-  saerl::EpsilonSchedule zero{1.0f, 0.05f, 0};
+  saerl::LinearSchedule zero{1.0f, 0.05f, 0};
   CHECK(zero.at(0) == 0.05f);
   CHECK(zero.at(1) == 0.05f);
   CHECK(zero.at(1000) == 0.05f);
-  saerl::EpsilonSchedule negative{1.0f, 0.05f, -10};
+  saerl::LinearSchedule negative{1.0f, 0.05f, -10};
   CHECK(negative.at(0) == 0.05f);
   CHECK(negative.at(5) == 0.05f);
 }
 
 TEST_CASE("the default epsilon schedule goes 0.3 to 0.01 over 100,000 steps") {
-  saerl::EpsilonSchedule eps;
+  saerl::LinearSchedule eps;
   CHECK(eps.at(0) == 0.3f);
   CHECK(eps.at(100000) == 0.01f);
   CHECK(eps.at(50000) == doctest::Approx(0.155f).epsilon(1e-6));

@@ -1,15 +1,16 @@
-// saerl/dqn/epsilon_schedule.hpp — epsilon for epsilon-greedy exploration, annealed linearly.
+// saerl/dqn/linear_schedule.hpp — a value annealed linearly over training steps: epsilon for
+// epsilon-greedy exploration, or the learning rate.
 //
-//   saerl::EpsilonSchedule eps{0.3f, 0.01f, 500000};   // start, end, steps to get there
+//   saerl::LinearSchedule eps{0.3f, 0.01f, 500000};   // start, end, steps to get there
 //   float e = eps.at(step);                             // start -> end, then stays at end
 #pragma once
 
 namespace saerl {
 
-struct EpsilonSchedule {
+struct LinearSchedule {
   float start = 0.3f;
   float end = 0.01f;
-  long steps = 100000;  // steps over which epsilon moves from start to end
+  long steps = 100000;  // steps over which the value moves from start to end
 
   // eps(t) = start + (end - start) * min(t / steps, 1)
   float at(long t) const {
