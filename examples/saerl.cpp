@@ -118,6 +118,7 @@ int train_dqn(const Options& o) {
   runner.epsilon = Preset::epsilon();
   runner.epsilon.steps = total / 2;
   runner.learning_rate = Preset::learning_rate(total);
+  if (o.lr > 0 && runner.learning_rate.start > 0) runner.learning_rate.start = float(o.lr);
   if (o.lr_end > 0) runner.learning_rate = {config.lr, float(o.lr_end), total};  // config.lr -> lr_end
   Game env;
   env.reset(rng);
