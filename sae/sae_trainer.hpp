@@ -1,0 +1,267 @@
+// saerl/sae/sae_trainer.hpp — one training step of a sparse autoencoder, top to bottom, and
+// the two remedies for dead features: resampling (the L1 variant) and the AuxK loss (TopK).
+//
+//   saerl::SaeConfig c;  c.variant = saerl::SaeVariant::topk;  c.k = 16;
+//   auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, 256>>();
+//   trainer->init(c);
+//   for (...) trainer->step(*sae, batch_x, 256, rng);            // returns the loss
+//   // optional extra loss on the reconstruction (e.g. the Q-fidelity term):
+//   trainer->step(*sae, batch_x, 256, rng, [&](const float* x_hat, int n, float* d_x_hat) {
+//     return extra_loss_adding_its_gradient_to(d_x_hat); });
+//
+// Loss, with x (B, D), reconstruction x_hat, codes f (B, M), decoder rows w_j:
+//   L = (1/(B D)) sum ||x - x_hat||^2                                 reconstruction (MSE)
+//     + lambda_t (1/B) sum_bj f_bj ||w_j||        (relu)              L1 sparsity
+//     + l0_t (1/B) sum_bj [z_bj > theta_j]        (jumprelu)          L0 sparsity (STE)
+//     + aux_coeff (1/(B D)) ||e - e_hat||^2        (topk, batchtopk)   AuxK (Gao et al. 2024):
+//         e = x - x_hat (held fixed), e_hat = the top aux_k dead features' reconstruction
+//     + extra(x_hat)                                                  e.g. Q-fidelity
+// lambda_t and l0_t rise linearly from 0 over penalty_warmup steps; the learning rate rises
+// linearly over lr_warmup steps. After the gradient: the component of each decoder row's
+// gradient parallel to the row is removed, Adam steps, and the rows are renormalised.
+#pragma once
+#include <cmath>
+
+#include "../core/optim.hpp"
+#include "sae.hpp"
+
+namespace saerl {
+
+struct SaeConfig {
+  SaeVariant variant = SaeVariant::relu;
+  int k = 16;                    // topk, batchtopk: features per input
+  float lr = 1e-3f;
+  int lr_warmup = 500;           // steps of linear learning-rate warm-up
+  float l1 = 1e-3f;              // relu: lambda
+  bool l1_weight_by_norm = false;  // relu: weight f_j by ||w_j|| (Anthropic, 2024)
+  float l0 = 1e-3f;              // jumprelu: L0 coefficient
+  float jump_bandwidth = 1e-3f;  // jumprelu: eps of the rectangle kernel
+  int penalty_warmup = 2000;     // steps of linear warm-up of lambda and l0
+  float aux_coeff = 1.0f / 32;   // topk, batchtopk: weight of the AuxK loss
+  int aux_k = 64;                // features the AuxK loss may use
+  long dead_after = 20000;       // inputs without firing before a feature counts as dead
+};
+
+template <class SaeT, int B>
+struct SaeTrainer {
+  using T = typename SaeT::Scalar;
+  static constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
+
+  SaeConfig config;
+  SaeT grad;
+  Adam<T, SaeT::kParams> adam;
+  SaeBatch<SaeT, B> work;
+  long steps = 0;
+  long inputs_seen = 0;
+  long last_fired[M];  // inputs_seen when each feature was last active
+  T d_x_hat[B * D];
+  T d_f[B * M];
+  T residual[B * D];   // AuxK: e = x - x_hat, then d e_hat
+  T last_mse = 0, last_loss = 0;
+
+  void init(const SaeConfig& c) {
+    config = c;
+    adam.reset();
+    steps = inputs_seen = 0;
+    for (int j = 0; j < M; ++j) last_fired[j] = 0;
+  }
+
+  bool is_dead(int j) const { return inputs_seen - last_fired[j] >= config.dead_after; }
+  int dead_count() const {
+    int n = 0;
+    for (int j = 0; j < M; ++j) n += is_dead(j);
+    return n;
+  }
+
+  static T warm(long step, int warmup) { return warmup <= 0 || step >= warmup ? T(1) : T(step) / T(warmup); }
+
+  template <class Extra>
+  T step(SaeT& sae, const T* x, int batch, Rng& rng, Extra&& extra) {
+    (void)rng;
+    ++steps;
+    adam.lr = T(config.lr) * warm(steps, config.lr_warmup);
+    const T penalty_scale = warm(steps, config.penalty_warmup);
+
+    // forward
+    sae_forward(sae, x, batch, work, /*training=*/true);
+
+    // loss and dL/dx_hat: MSE, then the extra term adds its own gradient
+    T sq = 0;
+    for (int i = 0; i < batch * D; ++i) {
+      const T e = work.x_hat[i] - x[i];
+      sq += e * e;
+      d_x_hat[i] = T(2) * e / T(batch * D);
+    }
+    last_mse = sq / T(batch * D);
+    T loss = last_mse + extra(work.x_hat, batch, d_x_hat);
+
+    // dL/df of the L1 penalty: lambda_t ||w_j|| / B
+    T* penalty = nullptr;
+    if (sae.variant == SaeVariant::relu && config.l1 > 0) {
+      const T lambda = T(config.l1) * penalty_scale;
+      T l1 = 0;
+      for (int j = 0; j < M; ++j) {
+        const T w = config.l1_weight_by_norm ? std::sqrt(sum_squares(sae.w_dec() + j * D, D)) : T(1);
+        for (int b = 0; b < batch; ++b) {
+          d_f[b * M + j] = lambda * w / T(batch);
+          l1 += work.f[b * M + j] * w;
+        }
+      }
+      loss += lambda * l1 / T(batch);
+      penalty = d_f;
+    }
+
+    // zero grads, backward
+    fill(grad.params, SaeT::kParams, T(0));
+    const bool jump = sae.variant == SaeVariant::jumprelu;
+    sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
+                 jump ? T(config.l0) * penalty_scale : T(0));
+    if (penalty && config.l1_weight_by_norm) add_norm_weight_gradient(sae, T(config.l1) * penalty_scale, batch);
+
+    // which features fired, for dead-feature tracking
+    inputs_seen += batch;
+    for (int b = 0; b < batch; ++b)
+      for (int j = 0; j < M; ++j)
+        if (work.f[b * M + j] != T(0)) last_fired[j] = inputs_seen;
+
+    if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
+      loss += aux_k_step(sae, x, batch);
+
+    // update: keep decoder rows on the unit sphere
+    sae.remove_parallel_gradient(grad.w_dec());
+    grad.batch_threshold() = T(0);  // a running mean, not trained by gradient
+    adam.update(sae.params, grad.params);
+    sae.normalize_decoder();
+    last_loss = loss;
+    return loss;
+  }
+
+  T step(SaeT& sae, const T* x, int batch, Rng& rng) {
+    return step(sae, x, batch, rng, [](const T*, int, T*) { return T(0); });
+  }
+
+ private:
+  // d/dw_j of lambda (1/B) sum_b f_bj ||w_j|| = lambda (1/B) (sum_b f_bj) w_j / ||w_j||
+  void add_norm_weight_gradient(const SaeT& sae, T lambda, int batch) {
+    for (int j = 0; j < M; ++j) {
+      T total = 0;
+      for (int b = 0; b < batch; ++b) total += work.f[b * M + j];
+      const T* w = sae.w_dec() + j * D;
+      const T norm = std::sqrt(sum_squares(w, D));
+      if (norm > T(0)) axpy(lambda * total / (T(batch) * norm), w, grad.w_dec() + j * D, D);
+    }
+  }
+
+  // AuxK: the dead features' top aux_k pre-activations per input reconstruct the residual
+  // e = x - x_hat (no bias, e held fixed). Adds the loss's gradient; returns the loss.
+  T aux_k_step(SaeT& sae, const T* x, int batch) {
+    int dead = dead_count();
+    if (dead == 0) return T(0);
+    const int keep = config.aux_k < dead ? config.aux_k : dead;
+    T* f_aux = work.scratch;  // (batch, M), free after the forward pass
+    for (int b = 0; b < batch; ++b) {
+      // the dead features' pre-activations, others pushed below any positive value
+      T* row = f_aux + b * M;
+      for (int j = 0; j < M; ++j) row[j] = is_dead(j) ? work.z[b * M + j] : T(-1e30);
+      T sorted[M];
+      detail::keep_top(row, row, M, keep, sorted);
+    }
+    // e_hat = f_aux W_dec; d e_hat = 2 coeff (e_hat - e) / (B D)
+    matmul_nn(f_aux, sae.w_dec(), residual, batch, D, M);
+    T sq = 0;
+    const T c = T(config.aux_coeff);
+    for (int i = 0; i < batch * D; ++i) {
+      const T diff = residual[i] - (x[i] - work.x_hat[i]);
+      sq += diff * diff;
+      residual[i] = T(2) * c * diff / T(batch * D);
+    }
+    // back through the decoder (rows of dead features only) and the encoder
+    dense_backward(f_aux, sae.w_dec(), residual, work.df, grad.w_dec(), static_cast<T*>(nullptr), batch, M, D);
+    for (int i = 0; i < batch * M; ++i) work.df[i] = f_aux[i] != T(0) ? work.df[i] : T(0);
+    dense_backward(work.xc, sae.w_enc(), work.df, work.dxc, grad.w_enc(), grad.b_enc(), batch, D, M);
+    for (int b = 0; b < batch; ++b)
+      for (int d = 0; d < D; ++d) grad.b_dec()[d] -= work.dxc[b * D + d];
+    return c * sq / T(batch * D);
+  }
+
+ public:
+  // Resampling dead features ("Towards Monosemanticity", Bricken et al. 2023): draw inputs
+  // with probability proportional to their squared reconstruction loss; a dead feature's
+  // decoder row becomes the drawn input (centred, unit norm), its encoder column the same
+  // direction scaled to 0.2 x the mean encoder norm of live features, its bias 0, and its
+  // Adam moments are reset. `rows` (count, D) are candidate inputs; at most kResampleRows of
+  // them are used. Returns how many features were reset.
+  static constexpr int kResampleRows = 8192;
+  double cumulative_loss[kResampleRows];
+
+  int resample_dead(SaeT& sae, const T* rows, int count, Rng& rng) {
+    if (count > kResampleRows) count = kResampleRows;
+    int dead = dead_count();
+    if (dead == 0 || count <= 0) return 0;
+    // running sums of loss^2 over the candidates, to sample from
+    double total = 0;
+    for (int start = 0; start < count; start += B) {
+      const int nb = count - start < B ? count - start : B;
+      sae_forward(sae, rows + start * D, nb, work, false);
+      for (int b = 0; b < nb; ++b) {
+        T l = 0;
+        for (int d = 0; d < D; ++d) {
+          const T e = work.x_hat[b * D + d] - rows[(start + b) * D + d];
+          l += e * e;
+        }
+        total += double(l) * double(l);
+        cumulative_loss[start + b] = total;
+      }
+    }
+    // mean encoder norm of live features (column j of W_enc)
+    T live_norm = 0;
+    int live = 0;
+    for (int j = 0; j < M; ++j) {
+      if (is_dead(j)) continue;
+      T s = 0;
+      for (int d = 0; d < D; ++d) s += sae.w_enc()[d * M + j] * sae.w_enc()[d * M + j];
+      live_norm += std::sqrt(s);
+      ++live;
+    }
+    live_norm = live ? live_norm / T(live) : T(1);
+    for (int j = 0; j < M; ++j) {
+      if (!is_dead(j)) continue;
+      const int r = sample_row(count, total, rng);
+      T dir[D];
+      for (int d = 0; d < D; ++d) dir[d] = rows[r * D + d] - sae.b_dec()[d];
+      const T norm = std::sqrt(sum_squares(dir, D));
+      if (norm > T(0)) scale(dir, D, T(1) / norm);
+      for (int d = 0; d < D; ++d) {
+        sae.w_dec()[j * D + d] = dir[d];
+        sae.w_enc()[d * M + j] = T(0.2) * live_norm * dir[d];
+      }
+      sae.b_enc()[j] = T(0);
+      reset_moments(sae, j);
+      last_fired[j] = inputs_seen;  // a fresh window before it can count as dead again
+    }
+    return dead;
+  }
+
+ private:
+  // A row index drawn with probability loss_r^2 / total (binary search in the running sums).
+  int sample_row(int count, double total, Rng& rng) {
+    if (!(total > 0)) return int(rng.below(uint32_t(count)));
+    const double target = rng.uniform_double() * total;
+    int lo = 0, hi = count - 1;
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (cumulative_loss[mid] > target) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  // Zero Adam's moments for feature j's encoder column, encoder bias and decoder row.
+  void reset_moments(SaeT& sae, int j) {
+    const long enc = sae.w_enc() - sae.params, benc = sae.b_enc() - sae.params, dec = sae.w_dec() - sae.params;
+    for (int d = 0; d < D; ++d) adam.m[enc + d * M + j] = adam.v[enc + d * M + j] = T(0);
+    adam.m[benc + j] = adam.v[benc + j] = T(0);
+    for (int d = 0; d < D; ++d) adam.m[dec + j * D + d] = adam.v[dec + j * D + d] = T(0);
+  }
+};
+
+}  // namespace saerl
