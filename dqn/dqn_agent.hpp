@@ -50,6 +50,7 @@ template <class Env, class Net, int Batch, int Capacity>
 struct DqnAgent {
   using T = typename Net::Scalar;
   using State = typename Env::State;
+  using Network = Net;
   static constexpr int kObs = Env::kObs, kActions = Env::kActions, kBatch = Batch;
   static constexpr int kMaxNStep = 8;
   static_assert(Net::kIn == Env::kObs, "DqnAgent: the network's input width must equal Env::kObs");

@@ -22,8 +22,21 @@ struct Options {
   // Overrides of the preset's DQN hyperparameters (negative: keep the preset's).
   double lr = -1, lr_end = -1;
   long n_step = -1, double_dqn = -1, target_every = -1, train_every = -1;
+  // train-sae
+  const char* variant = "topk";
+  long k = -1, sae_steps = -1;
+  double l1 = -1, l0 = -1, q_fidelity = -1;
   int help = 0;
 };
+
+inline Status parse_double(const char* name, const char* text, double lo, double hi, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(v >= lo && v <= hi))
+    return Status::error(StatusCode::invalid_argument, "%s: '%s' is not a number in [%g, %g]", name, text, lo, hi);
+  *out = v;
+  return Status::success();
+}
 
 inline Status parse_long(const char* name, const char* text, long lo, long hi, long* out) {
   char* end = nullptr;
@@ -72,15 +85,21 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
     } else if (std::strcmp(name, "--eval-every") == 0) {
       s = parse_long(name, value, 1000, 1000000000L, &o->eval_every);
     } else if (std::strcmp(name, "--lr") == 0) {
-      char* end = nullptr;
-      o->lr = std::strtod(value, &end);
-      if (end == value || *end != '\0' || !(o->lr > 0 && o->lr < 1))
-        return Status::error(StatusCode::invalid_argument, "--lr: '%s' is not a number in (0, 1)", value);
+      s = parse_double(name, value, 1e-9, 0.5, &o->lr);
     } else if (std::strcmp(name, "--lr-end") == 0) {
-      char* end = nullptr;
-      o->lr_end = std::strtod(value, &end);
-      if (end == value || *end != '\0' || !(o->lr_end > 0 && o->lr_end < 1))
-        return Status::error(StatusCode::invalid_argument, "--lr-end: '%s' is not a number in (0, 1)", value);
+      s = parse_double(name, value, 1e-9, 0.5, &o->lr_end);
+    } else if (std::strcmp(name, "--variant") == 0) {
+      o->variant = value;
+    } else if (std::strcmp(name, "--k") == 0) {
+      s = parse_long(name, value, 1, 4096, &o->k);
+    } else if (std::strcmp(name, "--sae-steps") == 0) {
+      s = parse_long(name, value, 1, 100000000L, &o->sae_steps);
+    } else if (std::strcmp(name, "--l1") == 0) {
+      s = parse_double(name, value, 0, 100, &o->l1);
+    } else if (std::strcmp(name, "--l0") == 0) {
+      s = parse_double(name, value, 0, 100, &o->l0);
+    } else if (std::strcmp(name, "--q-fidelity") == 0) {
+      s = parse_double(name, value, 0, 1e6, &o->q_fidelity);
     } else if (std::strcmp(name, "--n-step") == 0) {
       s = parse_long(name, value, 1, 8, &o->n_step);
     } else if (std::strcmp(name, "--double-dqn") == 0) {

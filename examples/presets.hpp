@@ -9,8 +9,21 @@
 #include "../dqn/dqn_agent.hpp"
 #include "../dqn/linear_schedule.hpp"
 #include "../gridworld/rook_checkmate.hpp"
+#include "../sae/sae_trainer.hpp"
 
 namespace saerl {
+
+// SAE hyperparameters shared by the presets: dictionary 4x the hidden width (the study's
+// 512 -> 2048), trained on the hidden vectors of every legal position (80% of them).
+inline SaeConfig sae_config(SaeVariant v) {
+  SaeConfig c;
+  c.variant = v;
+  c.k = 16;
+  c.lr = 1e-3f;
+  c.l1 = 3e-3f;
+  c.l0 = 1e-3f;
+  return c;
+}
 
 struct DefaultPreset {
   static constexpr const char* kName = "default";
@@ -31,6 +44,10 @@ struct DefaultPreset {
   }
   static LinearSchedule epsilon() { return LinearSchedule{0.3f, 0.01f, kSteps / 2}; }
   static LinearSchedule learning_rate(long steps) { return LinearSchedule{5e-4f, 5e-5f, steps}; }
+  static constexpr int kHidden = 128;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
+  static constexpr long kSaeSteps = 6000;  // batches of kSaeBatch
+  static constexpr int kSaeBatch = 256;
 };
 
 struct PaperPreset {
@@ -46,6 +63,10 @@ struct PaperPreset {
   static LinearSchedule epsilon() { return LinearSchedule{0.08f, 0.01f, kSteps / 2}; }
   // start 0: the learning rate stays config().lr
   static LinearSchedule learning_rate(long) { return LinearSchedule{0.0f, 0.0f, 0}; }
+  static constexpr int kHidden = 512;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
+  static constexpr long kSaeSteps = 6000;
+  static constexpr int kSaeBatch = 256;
 };
 
 }  // namespace saerl

@@ -12,8 +12,12 @@
 #include "../dqn/evaluate.hpp"
 #include "../dqn/train.hpp"
 #include "../gridworld/render.hpp"
+#include "../sae/metrics.hpp"
+#include "../sae/sae_io.hpp"
 #include "cli.hpp"
+#include "pipeline.hpp"
 #include "presets.hpp"
+#include "results.hpp"
 
 namespace {
 
@@ -26,6 +30,8 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  train-dqn   train a DQN on the 5x5 rook checkmate; writes DIR/dqn.bin, DIR/results.json\n"
+    "  train-sae   train a sparse autoencoder on DIR/dqn.bin's hidden layer; writes\n"
+    "              DIR/sae-VARIANT.bin and adds sae.VARIANT.* to DIR/results.json\n"
     "  eval        evaluate DIR/dqn.bin against the random black\n"
     "  play        play one game with DIR/dqn.bin, showing the board and Q-values\n"
     "  solve       solve the game exactly and print a summary\n"
@@ -39,6 +45,10 @@ const char* kUsage =
     "  --eval-every N    steps between progress evaluations      (default: 50000)\n"
     "  --lr X, --lr-end X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N\n"
     "                    override the preset's DQN hyperparameters\n"
+    "  --variant V       train-sae: relu | topk | batchtopk | jumprelu   (default: topk)\n"
+    "  --k N, --l1 X, --l0 X, --q-fidelity X, --sae-steps N\n"
+    "                    train-sae: features per input (topk, batchtopk), L1 and L0\n"
+    "                    coefficients, weight of the Q-fidelity term (0: off), steps\n"
     "  --help            this text\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -66,34 +76,32 @@ void print_evaluation(FILE* f, const RookEvaluation& e) {
                e.stalemate_rate, e.timeout_rate, e.optimal_action_rate, e.mean_extra_moves);
 }
 
-// results.json, written atomically (temp file + rename).
-Status write_results(const char* dir, const RookEvaluation& e, double train_seconds, double to_095,
-                     long episodes, long steps, long updates, const char* preset, unsigned long long seed) {
-  char path[1024], tmp[1040];
+// Adds the DQN's keys to DIR/results.json (keeping what other commands wrote there).
+Status write_dqn_results(const char* dir, const RookEvaluation& e, double train_seconds, double to_095,
+                         long episodes, long steps, long updates, const char* preset, unsigned long long seed) {
+  char path[1024];
   std::snprintf(path, sizeof path, "%s/results.json", dir);
-  std::snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  char to_095_text[32] = "null";
-  if (to_095 >= 0) std::snprintf(to_095_text, sizeof to_095_text, "%.3f", to_095);
-  FILE* f = std::fopen(tmp, "w");
-  if (!f) return Status::error(StatusCode::io_error, "%s: cannot write", tmp);
-  std::fprintf(f,
-               "{\n  \"dqn\": {\n    \"preset\": \"%s\",\n    \"seed\": %llu,\n"
-               "    \"checkmate_rate\": %.6f,\n    \"mean_moves_to_mate\": %.4f,\n"
-               "    \"illegal_rate\": %.6f,\n    \"blunder_rate\": %.6f,\n    \"stalemate_rate\": %.6f,\n"
-               "    \"timeout_rate\": %.6f,\n    \"optimal_action_rate\": %.6f,\n"
-               "    \"mean_extra_moves\": %.4f,\n    \"eval_games\": %d,\n"
-               "    \"train_seconds\": %.3f,\n    \"seconds_to_0_95\": %s,\n"
-               "    \"episodes\": %ld,\n    \"steps\": %ld,\n    \"updates\": %ld\n  }\n}\n",
-               preset, seed, e.checkmate_rate, e.mean_moves_to_mate, e.illegal_rate, e.blunder_rate,
-               e.stalemate_rate, e.timeout_rate, e.optimal_action_rate, e.mean_extra_moves, e.games,
-               train_seconds, to_095_text, episodes, steps, updates);
-  bool ok = !std::ferror(f);
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp, path) != 0) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot write", path);
-  }
-  return Status::success();
+  static Results r;
+  Status s = r.load(path);
+  if (!s.ok()) return s;
+  r.set_text("dqn.preset", preset);
+  r.set("dqn.seed", double(seed));
+  r.set("dqn.checkmate_rate", e.checkmate_rate);
+  r.set("dqn.mean_moves_to_mate", e.mean_moves_to_mate);
+  r.set("dqn.illegal_rate", e.illegal_rate);
+  r.set("dqn.blunder_rate", e.blunder_rate);
+  r.set("dqn.stalemate_rate", e.stalemate_rate);
+  r.set("dqn.timeout_rate", e.timeout_rate);
+  r.set("dqn.optimal_action_rate", e.optimal_action_rate);
+  r.set("dqn.mean_extra_moves", e.mean_extra_moves);
+  r.set("dqn.mean_return", e.mean_return);
+  r.set("dqn.eval_games", e.games);
+  r.set("dqn.train_seconds", train_seconds);
+  if (to_095 >= 0) r.set("dqn.seconds_to_0_95", to_095); else r.set_null("dqn.seconds_to_0_95");
+  r.set("dqn.episodes", double(episodes));
+  r.set("dqn.steps", double(steps));
+  r.set("dqn.updates", double(updates));
+  return r.save(path);
 }
 
 template <class Preset>
@@ -152,9 +160,119 @@ int train_dqn(const Options& o) {
               Preset::kName, o.seed, train_seconds, eval_seconds, runner.episodes, agent->updates);
   if (to_095 >= 0) std::printf("  checkmate rate first >= 0.95 after %.1f s\n", to_095);
   print_evaluation(stdout, e);
-  s = write_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName, o.seed);
+  s = write_dqn_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName, o.seed);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   std::printf("wrote %s and %s/results.json\n", path, o.out);
+  return 0;
+}
+
+bool parse_variant(const char* name, SaeVariant* v) {
+  for (int i = 0; i <= int(SaeVariant::jumprelu); ++i)
+    if (std::strcmp(name, sae_variant_name(SaeVariant(i))) == 0) return *v = SaeVariant(i), true;
+  return false;
+}
+
+template <class Preset>
+int train_sae(const Options& o) {
+  using Net = typename Preset::Net;
+  using SaeT = typename Preset::SaeT;
+  constexpr int B = Preset::kSaeBatch, D = SaeT::kIn;
+  using Dataset = ActivationDataset<float, D, 8192>;
+  static_assert(HiddenLayer<Net>::kWidth == D, "the preset's SAE must read the DQN's hidden width");
+
+  SaeVariant variant;
+  if (!parse_variant(o.variant, &variant))
+    return std::fprintf(stderr, "error: --variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)\n", o.variant), 2;
+  auto net = std::make_unique<Net>();
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
+  Status s = load_mlp(*net, path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+
+  // every legal position's hidden vector, 80% to train on, 20% held out
+  Rng rng(o.seed);
+  auto data = std::make_unique<Dataset>();
+  collect_all_positions<Net, Game>(*net, *data);
+  data->shuffle_split(rng, 0.2);
+  float mean[D];
+  data->mean(0, data->train_size, mean);
+
+  SaeConfig config = sae_config(variant);
+  if (o.k > 0) config.k = int(o.k);
+  if (o.l1 >= 0) config.l1 = float(o.l1);
+  if (o.l0 >= 0) config.l0 = float(o.l0);
+  const long steps = o.sae_steps > 0 ? o.sae_steps : Preset::kSaeSteps;
+  const float q_coeff = o.q_fidelity >= 0 ? float(o.q_fidelity) : 0.0f;
+  auto sae = std::make_unique<SaeT>();
+  sae->init(variant, config.k, mean, rng);
+  auto trainer = std::make_unique<SaeTrainer<SaeT, B>>();
+  trainer->init(config);
+  auto qfid = std::make_unique<QFidelity<Net, B>>();
+  qfid->net = net.get();
+  qfid->coeff = q_coeff;
+  auto batch = std::make_unique<float[]>(size_t(B) * D);
+
+  std::fprintf(stderr, "train-sae: %s, %d -> %d features, %ld steps of %d, q-fidelity %g, on %d positions (%d held out)\n",
+               sae_variant_name(variant), D, SaeT::kFeatures, steps, B, double(q_coeff), data->size,
+               data->size - data->train_size);
+  const bool tty = isatty(fileno(stderr));
+  const auto t0 = std::chrono::steady_clock::now();
+  const long report = steps / 20 > 0 ? steps / 20 : 1;
+  for (long t = 1; t <= steps; ++t) {
+    for (int b = 0; b < B; ++b) copy(data->row(int(rng.below(uint32_t(data->train_size)))), batch.get() + b * D, D);
+    qfid->x = batch.get();
+    trainer->step(*sae, batch.get(), B, rng, *qfid);
+    if (variant == SaeVariant::relu && t % 1500 == 0 && t <= steps / 2)
+      trainer->resample_dead(*sae, data->row(0), data->train_size, rng);
+    if (t % report == 0 || t == steps) {
+      const double el = seconds_since(t0);
+      std::fprintf(stderr, "%s  step %ld/%ld  loss %.5f  mse %.5f  dead %d  %.0f steps/s  ETA %.0fs%s", tty ? "\r" : "",
+                   t, steps, double(trainer->last_loss), double(trainer->last_mse), trainer->dead_count(), t / el,
+                   (steps - t) / (t / el), tty ? "   " : "\n");
+    }
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  const double train_seconds = seconds_since(t0);
+
+  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
+  const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, int(o.games), o.seed + 1);
+
+  std::snprintf(path, sizeof path, "%s/sae-%s.bin", o.out, sae_variant_name(variant));
+  s = save_sae(*sae, path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::printf("%-10s %7s %6s %5s %5s %9s %9s %9s %8s\n", "variant", "FVU", "L0", "dead", "dense", "agreement",
+              "spliced", "recovered", "seconds");
+  std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %8.1f\n", sae_variant_name(variant), m.fvu, m.l0, m.dead,
+              m.dense, f.action_agreement, f.checkmate_rate, f.return_recovered, train_seconds);
+  std::printf("  original checkmate rate %.4f; returns: original %.2f, spliced %.2f, zero-ablated %.2f, mean-ablated %.2f\n",
+              f.original_checkmate_rate, f.original_return, f.mean_return, f.zero_return, f.mean_ablation_return);
+
+  char key[64], results_path[1024];
+  std::snprintf(results_path, sizeof results_path, "%s/results.json", o.out);
+  static Results r;
+  s = r.load(results_path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  auto put = [&](const char* name, double v) {
+    std::snprintf(key, sizeof key, "sae.%s.%s", sae_variant_name(variant), name);
+    r.set(key, v);
+  };
+  put("fvu", m.fvu);
+  put("mse", m.mse);
+  put("l0", m.l0);
+  put("dead", m.dead);
+  put("dense", m.dense);
+  put("features", SaeT::kFeatures);
+  put("action_agreement", f.action_agreement);
+  put("spliced_checkmate_rate", f.checkmate_rate);
+  put("original_checkmate_rate", f.original_checkmate_rate);
+  put("return_recovered", f.return_recovered);
+  put("q_fidelity", q_coeff);
+  put("k", config.k);
+  put("train_seconds", train_seconds);
+  s = r.save(results_path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::printf("wrote %s and added sae.%s.* to %s\n", path, sae_variant_name(variant), results_path);
   return 0;
 }
 
@@ -215,6 +333,7 @@ int solve(const Options&) {
 template <class Preset>
 int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "train-dqn") == 0) return train_dqn<Preset>(o);
+  if (std::strcmp(command, "train-sae") == 0) return train_sae<Preset>(o);
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
   return solve(o);
@@ -229,7 +348,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"train-dqn", "eval", "play", "solve"};
+  const char* commands[] = {"train-dqn", "train-sae", "eval", "play", "solve"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {

@@ -28,6 +28,7 @@ struct RookCheckmate {
   static_assert(N >= 4, "RookCheckmate: the board must be at least 4x4");
   static_assert(N <= 8, "RookCheckmate: at most 8x8, so the N^6 solver tables stay small");
 
+  static constexpr int kSize = N;  // the board is N x N
   static constexpr int kSquares = N * N;
   static constexpr int kActions = 8 + 4 * (N - 1);  // 8 king moves + 4 directions x (N-1)
   static constexpr int kObs = 3 * N * N;            // one-hot planes K, R, k

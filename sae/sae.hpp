@@ -139,6 +139,11 @@ T kth_largest(T* work, int n, int keep) {
 // ties at the cut are taken in index order, so exactly min(keep, #positive) survive.
 template <class T>
 void keep_top(const T* z, T* f, int n, int keep, T* work) {
+  if (keep < 1) {  // nothing kept (an SAE used before init())
+    fill(f, n, T(0));
+    return;
+  }
+  if (keep > n) keep = n;
   copy(z, work, n);
   const T cut = kth_largest(work, n, keep);
   int above = 0;
@@ -152,12 +157,14 @@ void keep_top(const T* z, T* f, int n, int keep, T* work) {
 
 }  // namespace detail
 
-// Encodes and decodes x (batch, D). In training, BatchTopK selects over the batch and
-// updates its inference threshold; otherwise it applies that threshold.
+// Encodes and decodes x (batch, D), batch <= B (a larger batch is cut to B). In training,
+// BatchTopK selects over the batch and updates its inference threshold; otherwise it
+// applies that threshold.
 template <class SaeT, int B>
 void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<SaeT, B>& w, bool training) {
   using T = typename SaeT::Scalar;
   constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
+  if (batch > B) batch = B;
   w.batch = batch;
   for (int b = 0; b < batch; ++b)
     for (int d = 0; d < D; ++d) w.xc[b * D + d] = x[b * D + d] - sae.b_dec()[d];

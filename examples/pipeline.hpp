@@ -1,0 +1,178 @@
+// saerl/examples/pipeline.hpp — the glue between a trained DQN and its sparse autoencoders:
+// collecting hidden activations, the Q-fidelity loss, and running the DQN with an SAE's
+// reconstruction spliced into the layer it reads. (sae/ knows nothing of DQNs; this does.)
+//
+// The SAE reads the second hidden layer's pre-activation, z_1 (DESIGN.md), the input of
+// layer 2 of the Mlp after its ReLU: Q = relu(z_1) W_2 + b_2.
+#pragma once
+#include <memory>
+
+#include "../core/mlp.hpp"
+#include "../dqn/evaluate.hpp"
+#include "../sae/activation_dataset.hpp"
+#include "../sae/sae.hpp"
+#include "../sae/sae_trainer.hpp"
+
+namespace saerl {
+
+template <class Net>
+struct HiddenLayer {
+  static constexpr int kLayer = 1;                     // z_1: output of layer 1, before the ReLU
+  static constexpr int kWidth = Net::kSizes[kLayer + 1];
+  static constexpr int kRestart = kLayer + 1;          // mlp_forward_from() restarts here
+};
+
+// The hidden vector of one position.
+template <class Net, class Game>
+void hidden_of(const Net& net, typename Game::Position p, float* out, MlpActivations<Net, 1>& acts) {
+  float obs[Game::kObs];
+  Game::observe(p, obs);
+  mlp_forward(net, obs, 1, acts);
+  copy(acts.pre(HiddenLayer<Net>::kLayer), out, HiddenLayer<Net>::kWidth);
+}
+
+// Every legal position's hidden vector, with the position index as its source.
+template <class Net, class Game, class Dataset>
+void collect_all_positions(const Net& net, Dataset& data) {
+  MlpActivations<Net, 1> acts;
+  float h[HiddenLayer<Net>::kWidth];
+  data.clear();
+  for (int i = 0; i < Game::kPositions; ++i) {
+    const typename Game::Position p = Game::from_index(i);
+    if (!Game::is_legal(p)) continue;
+    hidden_of<Net, Game>(net, p, h, acts);
+    if (!data.push(h, i)) return;
+  }
+}
+
+// The study's way: hidden vectors of the positions visited by greedy games against the
+// random black, until the dataset is full or `games` games are played.
+template <class Agent, class Game, class Dataset>
+void collect_rollouts(Agent& agent, int games, Rng& rng, Dataset& data) {
+  MlpActivations<typename Agent::Network, 1> acts;
+  float h[HiddenLayer<typename Agent::Network>::kWidth];
+  data.clear();
+  Game env;
+  for (int g = 0; g < games; ++g) {
+    env.reset(rng);
+    for (;;) {
+      hidden_of<typename Agent::Network, Game>(agent.online, env.pos, h, acts);
+      if (!data.push(h, Game::index(env.pos))) return;
+      if (env.step(agent.greedy(env.pos), rng).done) break;
+    }
+  }
+}
+
+// How the hidden layer is replaced when the DQN acts.
+enum class Splice { none, sae, zero, mean };
+
+// A greedy policy whose hidden vector z_1 is the original, the SAE's reconstruction, zeros,
+// or the data mean.
+template <class Net, class SaeT, class Game>
+struct SplicedPolicy {
+  const Net* net;
+  SaeT* sae;
+  const float* mean = nullptr;
+  Splice splice = Splice::sae;
+  MlpActivations<Net, 1> acts;
+  SaeBatch<SaeT, 1> work;
+
+  void q_values(typename Game::Position p, float* q) {
+    constexpr int W = HiddenLayer<Net>::kWidth;
+    float h[W];
+    hidden_of<Net, Game>(*net, p, h, acts);
+    if (splice == Splice::sae) {
+      sae_forward(*sae, h, 1, work, false);
+      copy(work.x_hat, h, W);
+    } else if (splice == Splice::zero) {
+      fill(h, W, 0.0f);
+    } else if (splice == Splice::mean) {
+      copy(mean, h, W);
+    }
+    copy(mlp_forward_from(*net, HiddenLayer<Net>::kRestart, h, 1, acts), q, Game::kActions);
+  }
+  int greedy(typename Game::Position p) {
+    float q[Game::kActions];
+    q_values(p, q);
+    return argmax(q, Game::kActions);
+  }
+};
+
+// The Q-fidelity term for SaeTrainer::step: coeff * mean_b,a (Q(x_hat)_ba - Q(x)_ba)^2,
+// back-propagated through the DQN's remaining (frozen) layers into dL/dx_hat.
+template <class Net, int B>
+struct QFidelity {
+  const Net* net;
+  float coeff = 0;
+  const float* x = nullptr;  // the batch's original hidden vectors, set before each step
+  MlpActivations<Net, B> original, spliced;
+  float dq[B * Net::kOut];
+  float dh[B * HiddenLayer<Net>::kWidth];
+
+  float operator()(const float* x_hat, int batch, float* d_x_hat) {
+    if (coeff <= 0) return 0;
+    constexpr int R = HiddenLayer<Net>::kRestart, A = Net::kOut, W = HiddenLayer<Net>::kWidth;
+    const float* q = mlp_forward_from(*net, R, x, batch, original);
+    const float* q_hat = mlp_forward_from(*net, R, x_hat, batch, spliced);
+    float loss = 0;
+    const float scale = coeff / float(batch * A);
+    for (int i = 0; i < batch * A; ++i) {
+      const float e = q_hat[i] - q[i];
+      loss += e * e;
+      dq[i] = 2 * scale * e;  // d/dq_hat of coeff * mean (q_hat - q)^2
+    }
+    mlp_backward_from(*net, spliced, R, dq, static_cast<Net*>(nullptr), dh);
+    add(dh, d_x_hat, batch * W);
+    return scale * loss;
+  }
+};
+
+// Spliced fidelity over every legal position and over games.
+struct SpliceFidelity {
+  double action_agreement = 0;      // fraction of legal positions where the greedy action is unchanged
+  double checkmate_rate = 0;        // with the reconstruction spliced in
+  double original_checkmate_rate = 0;
+  double return_recovered = 0;      // (R_sae - R_zero) / (R_original - R_zero)
+  double mean_return = 0, original_return = 0, zero_return = 0, mean_ablation_return = 0;
+};
+
+template <class Net, class SaeT, class Game>
+SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, int games, uint64_t seed) {
+  auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
+  policy->net = &net;
+  policy->sae = &sae;
+  policy->mean = data_mean;
+  SpliceFidelity out;
+  // action agreement over all legal positions
+  long agree = 0, legal = 0;
+  for (int i = 0; i < Game::kPositions; ++i) {
+    const typename Game::Position p = Game::from_index(i);
+    if (!Game::is_legal(p)) continue;
+    policy->splice = Splice::none;
+    const int a = policy->greedy(p);
+    policy->splice = Splice::sae;
+    agree += policy->greedy(p) == a;
+    ++legal;
+  }
+  out.action_agreement = legal ? double(agree) / legal : 0;
+  // games: the same seed for every variant of the policy, so they face the same starts
+  const RookSolver<Game::kSize>* no_solver = nullptr;
+  auto play = [&](Splice s) {
+    policy->splice = s;
+    Rng rng(seed);
+    return evaluate_rook(*policy, no_solver, games, rng);
+  };
+  const RookEvaluation orig = play(Splice::none), spliced = play(Splice::sae);
+  const RookEvaluation zero = play(Splice::zero), mean = play(Splice::mean);
+  out.checkmate_rate = spliced.checkmate_rate;
+  out.original_checkmate_rate = orig.checkmate_rate;
+  out.mean_return = spliced.mean_return;
+  out.original_return = orig.mean_return;
+  out.zero_return = zero.mean_return;
+  out.mean_ablation_return = mean.mean_return;
+  const double span = orig.mean_return - zero.mean_return;
+  out.return_recovered = span != 0 ? (spliced.mean_return - zero.mean_return) / span : 0;
+  return out;
+}
+
+}  // namespace saerl
