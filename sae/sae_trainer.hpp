@@ -17,7 +17,8 @@
 //         e = x - x_hat (held fixed), e_hat = the top aux_k dead features' reconstruction
 //     + extra(x_hat)                                                  e.g. Q-fidelity
 // lambda_t and l0_t rise linearly from 0 over penalty_warmup steps; the learning rate rises
-// linearly over lr_warmup steps. After the gradient: the component of each decoder row's
+// linearly over lr_warmup steps and, when total_steps is set, falls linearly to 0 over the
+// last decay_fraction of the run. After the gradient: the component of each decoder row's
 // gradient parallel to the row is removed, Adam steps, and the rows are renormalised.
 #pragma once
 #include <cmath>
@@ -32,6 +33,8 @@ struct SaeConfig {
   int k = 16;                    // topk, batchtopk: features per input
   float lr = 1e-3f;
   int lr_warmup = 500;           // steps of linear learning-rate warm-up
+  long total_steps = 0;          // with decay_fraction: the run's length (0: no decay)
+  float decay_fraction = 0.2f;   // the learning rate falls linearly to 0 over this last part
   float l1 = 1e-3f;              // relu: lambda
   bool l1_weight_by_norm = false;  // relu: weight f_j by ||w_j|| (Anthropic, 2024)
   float l0 = 1e-3f;              // jumprelu: L0 coefficient
@@ -74,12 +77,19 @@ struct SaeTrainer {
   }
 
   static T warm(long step, int warmup) { return warmup <= 0 || step >= warmup ? T(1) : T(step) / T(warmup); }
+  // 1 until the last decay_fraction of total_steps, then linearly down to 0 at the end
+  T decay(long step) const {
+    const double span = double(config.decay_fraction) * double(config.total_steps);
+    if (config.total_steps <= 0 || span <= 0) return T(1);
+    const double left = double(config.total_steps - step);
+    return left >= span ? T(1) : T(left > 0 ? left / span : 0);
+  }
 
   template <class Extra>
   T step(SaeT& sae, const T* x, int batch, Rng& rng, Extra&& extra) {
     (void)rng;
     ++steps;
-    adam.lr = T(config.lr) * warm(steps, config.lr_warmup);
+    adam.lr = T(config.lr) * warm(steps, config.lr_warmup) * decay(steps);
     const T penalty_scale = warm(steps, config.penalty_warmup);
 
     // forward
