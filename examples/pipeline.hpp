@@ -10,6 +10,7 @@
 #include "../core/mlp.hpp"
 #include "../dqn/evaluate.hpp"
 #include "../sae/activation_dataset.hpp"
+#include "../sae/matching_pursuit.hpp"
 #include "../sae/sae.hpp"
 #include "../sae/sae_trainer.hpp"
 
@@ -63,8 +64,9 @@ void collect_rollouts(Agent& agent, int games, Rng& rng, Dataset& data) {
   }
 }
 
-// How the hidden layer is replaced when the DQN acts.
-enum class Splice { none, sae, zero, mean };
+// How the hidden layer is replaced when the DQN acts: not at all, by the SAE's
+// reconstruction (its encoder, or matching pursuit over its dictionary), zeros, the mean.
+enum class Splice { none, sae, pursuit, zero, mean };
 
 // A greedy policy whose hidden vector z_1 is the original, the SAE's reconstruction, zeros,
 // or the data mean.
@@ -74,6 +76,7 @@ struct SplicedPolicy {
   SaeT* sae;
   const float* mean = nullptr;
   Splice splice = Splice::sae;
+  int pursuit_k = 16;
   MlpActivations<Net, 1> acts;
   SaeBatch<SaeT, 1> work;
 
@@ -83,6 +86,10 @@ struct SplicedPolicy {
     hidden_of<Net, Game>(*net, p, h, acts);
     if (splice == Splice::sae) {
       sae_forward(*sae, h, 1, work, false);
+      copy(work.x_hat, h, W);
+    } else if (splice == Splice::pursuit) {
+      float codes[SaeT::kFeatures];
+      encode_pursuit(*sae, h, pursuit_k, codes, work.x_hat);
       copy(work.x_hat, h, W);
     } else if (splice == Splice::zero) {
       fill(h, W, 0.0f);
@@ -134,17 +141,22 @@ struct SpliceFidelity {
   double original_checkmate_rate = 0;
   double return_recovered = 0;      // (R_sae - R_zero) / (R_original - R_zero)
   double mean_return = 0, original_return = 0, zero_return = 0, mean_ablation_return = 0;
+  // the same with matching pursuit (pursuit_k features) in place of the encoder
+  double pursuit_action_agreement = -1, pursuit_checkmate_rate = -1, pursuit_return_recovered = -1;
 };
 
+// pursuit_k > 0 also measures the pursuit reconstruction (slower: k * M * D per move).
 template <class Net, class SaeT, class Game>
-SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, int games, uint64_t seed) {
+SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, int games, uint64_t seed,
+                              int pursuit_k = 0) {
   auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
   policy->net = &net;
   policy->sae = &sae;
   policy->mean = data_mean;
+  policy->pursuit_k = pursuit_k;
   SpliceFidelity out;
   // action agreement over all legal positions
-  long agree = 0, legal = 0;
+  long agree = 0, agree_pursuit = 0, legal = 0;
   for (int i = 0; i < Game::kPositions; ++i) {
     const typename Game::Position p = Game::from_index(i);
     if (!Game::is_legal(p)) continue;
@@ -152,6 +164,10 @@ SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean,
     const int a = policy->greedy(p);
     policy->splice = Splice::sae;
     agree += policy->greedy(p) == a;
+    if (pursuit_k > 0) {
+      policy->splice = Splice::pursuit;
+      agree_pursuit += policy->greedy(p) == a;
+    }
     ++legal;
   }
   out.action_agreement = legal ? double(agree) / legal : 0;
@@ -172,6 +188,12 @@ SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean,
   out.mean_ablation_return = mean.mean_return;
   const double span = orig.mean_return - zero.mean_return;
   out.return_recovered = span != 0 ? (spliced.mean_return - zero.mean_return) / span : 0;
+  if (pursuit_k > 0) {
+    const RookEvaluation pursued = play(Splice::pursuit);
+    out.pursuit_action_agreement = legal ? double(agree_pursuit) / legal : 0;
+    out.pursuit_checkmate_rate = pursued.checkmate_rate;
+    out.pursuit_return_recovered = span != 0 ? (pursued.mean_return - zero.mean_return) / span : 0;
+  }
   return out;
 }
 

@@ -88,6 +88,7 @@ struct SaeTrainer {
   template <class Extra>
   T step(SaeT& sae, const T* x, int batch, Rng& rng, Extra&& extra) {
     (void)rng;
+    if (batch > B) batch = B;  // as sae_forward does; the buffers below hold B inputs
     ++steps;
     adam.lr = T(config.lr) * warm(steps, config.lr_warmup) * decay(steps);
     const T penalty_scale = warm(steps, config.penalty_warmup);
