@@ -20,8 +20,10 @@ inline SaeConfig sae_config(SaeVariant v) {
   c.variant = v;
   c.k = 16;
   c.lr = 1e-3f;
-  c.l1 = 3e-3f;
+  c.l1 = 8e-3f;
   c.l0 = 1e-3f;
+  // the hidden activations are of order 0.5: a kernel window of 0.05 lets thresholds learn
+  c.jump_bandwidth = 0.05f;
   return c;
 }
 

@@ -206,7 +206,7 @@ int train_sae(const Options& o) {
   config.total_steps = steps;
   const float q_coeff = o.q_fidelity >= 0 ? float(o.q_fidelity) : 0.0f;
   auto sae = std::make_unique<SaeT>();
-  sae->init(variant, config.k, mean, rng);
+  sae->init(variant, config.k, mean, rng, /*initial_threshold=*/0.1f);
   auto trainer = std::make_unique<SaeTrainer<SaeT, B>>();
   trainer->init(config);
   auto qfid = std::make_unique<QFidelity<Net, B>>();

@@ -172,7 +172,6 @@ TEST_CASE("dead features count as dead after dead_after inputs without firing, a
   Rng rng(8);
   auto sae = std::make_unique<SmallSae>();
   sae->init(SaeVariant::relu, 0, mean.data(), rng);
-  for (int j = 0; j < kDeadFeatures; ++j) sae->b_enc()[j] = -100.0f;  // never fire on this data
   SaeConfig c;
   c.variant = SaeVariant::relu;
   c.lr = 1e-3f;
@@ -182,13 +181,27 @@ TEST_CASE("dead features count as dead after dead_after inputs without firing, a
   auto trainer = std::make_unique<SmallTrainer>();
   trainer->init(c);
 
+  // two steps with every feature live, so that all have Adam moments; then features 0..5
+  // are switched off (they never fire again on this data)
+  train(*trainer, *sae, x, 2, rng);
+  CHECK(trainer->dead_count() == 0);
+  for (int j = 0; j < kDeadFeatures; ++j) sae->b_enc()[j] = -100.0f;
   trainer->step(*sae, x.data(), kB, rng);
-  CHECK(trainer->dead_count() == 0);  // 32 inputs seen, fewer than dead_after
-  train(*trainer, *sae, x, 4, rng);
-  REQUIRE(trainer->inputs_seen == 5 * kB);
+  CHECK(trainer->dead_count() == 0);  // 32 inputs without firing, fewer than dead_after
+  trainer->step(*sae, x.data() + kB * kD, kB, rng);
+  REQUIRE(trainer->inputs_seen == 4 * kB);
   for (int j = 0; j < kDeadFeatures; ++j) CHECK(trainer->is_dead(j));
   const int dead_before = trainer->dead_count();
   REQUIRE(dead_before >= kDeadFeatures);
+  {
+    // the moments about to be reset are not zero already
+    const long dec0 = sae->w_dec() - sae->params, enc0 = sae->w_enc() - sae->params;
+    for (int j = 0; j < kDeadFeatures; ++j) {
+      REQUIRE(trainer->adam.m[dec0 + j * kD] != 0.0f);
+      REQUIRE(trainer->adam.v[enc0 + j] != 0.0f);
+      REQUIRE(trainer->adam.v[sae->b_enc() - sae->params + j] != 0.0f);
+    }
+  }
   std::vector<bool> was_dead(kM);
   for (int j = 0; j < kM; ++j) was_dead[size_t(j)] = trainer->is_dead(j);
 
