@@ -2,8 +2,8 @@
 #
 #   make          build build/saerl and the test binary
 #   make test     build and run every doctest suite; last line: "N passed, N failed"
-#   make run      build and train the DQN, writing out/dqn.bin and out/results.json
-#                 (the SAE pipeline joins it as it lands)
+#   make run      build, train the DQN and one SAE of each variant on its hidden layer,
+#                 writing out/dqn.bin, out/sae-*.bin and out/results.json
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -41,8 +41,10 @@ test: $(BUILD)/saerl_tests $(BUILD)/saerl
 	awk -F'|' '/test cases:/ { gsub(/[^0-9]/, "", $$2); gsub(/[^0-9]/, "", $$3); p = $$2; f = $$3 } \
 	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
 
+VARIANTS := relu topk batchtopk jumprelu
 run: $(BUILD)/saerl
 	$(BUILD)/saerl train-dqn --out $(OUT)
+	for v in $(VARIANTS); do $(BUILD)/saerl train-sae --variant $$v --out $(OUT) || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -258,10 +258,6 @@ Status save_npy(const char* path, const T* data, const uint64_t* shape, int ndim
     return Status::error(StatusCode::invalid_argument, "%s: shape too large", path);
   if (count > 0 && data == nullptr)
     return Status::error(StatusCode::invalid_argument, "%s: data is null", path);
-  char tmp[1024];
-  if (std::snprintf(tmp, sizeof tmp, "%s.tmp", path) >= static_cast<int>(sizeof tmp))
-    return Status::error(StatusCode::invalid_argument, "%s: path too long", path);
-
   // The dict; a 1-tuple is written "(n,)" as Python does.
   char dims[kNpyMaxDims * 24 + 4];
   int len = 0;
@@ -281,24 +277,9 @@ Status save_npy(const char* path, const T* data, const uint64_t* shape, int ndim
   std::memcpy(head, "\x93NUMPY\x01\x00", 8);
   detail::put_le(head + 8, total - 10, 2);
 
-  std::FILE* f = std::fopen(tmp, "wb");
-  if (!f) return Status::error(StatusCode::io_error, "%s: cannot create %s", path, tmp);
   const size_t body = static_cast<size_t>(count) * sizeof(T);
-  bool ok = std::fwrite(head, 1, total, f) == total && (body == 0 || std::fwrite(data, 1, body, f) == body) &&
-            std::fflush(f) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot write %s (disk full?)", path, tmp);
-  }
-#if defined(_WIN32)
-  std::remove(path);  // Windows' rename does not replace an existing file
-#endif
-  if (std::rename(tmp, path) != 0) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot rename %s over it", path, tmp);
-  }
-  return Status::success();
+  const detail::Chunk chunks[2] = {{head, total}, {data, body}};
+  return detail::write_atomically(path, chunks, 2);
 }
 
 }  // namespace saerl

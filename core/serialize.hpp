@@ -193,15 +193,47 @@ inline Status read_header(const char* path, Header* out) {
   return detail::read_header(file.f, path, out, &hash);
 }
 
+namespace detail {
+
+// A piece of a file being written.
+struct Chunk {
+  const void* data;
+  size_t size;
+};
+
+// Writes the chunks to "<path>.tmp", flushes and closes it, then renames it over <path>, so a
+// crash never leaves a half-written file at <path>. On failure the temp file is removed.
+inline Status write_atomically(const char* path, const Chunk* chunks, int n) {
+  char tmp[1024];
+  if (std::snprintf(tmp, sizeof tmp, "%s.tmp", path) >= static_cast<int>(sizeof tmp))
+    return Status::error(StatusCode::invalid_argument, "%s: path too long", path);
+  std::FILE* f = std::fopen(tmp, "wb");
+  if (!f) return Status::error(StatusCode::io_error, "%s: cannot create %s", path, tmp);
+  bool ok = true;
+  for (int i = 0; i < n && ok; ++i) ok = chunks[i].size == 0 || std::fwrite(chunks[i].data, 1, chunks[i].size, f) == chunks[i].size;
+  ok = ok && std::fflush(f) == 0;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) {
+    std::remove(tmp);
+    return Status::error(StatusCode::io_error, "%s: cannot write %s (disk full?)", path, tmp);
+  }
+#if defined(_WIN32)
+  std::remove(path);  // Windows' rename does not replace an existing file
+#endif
+  if (std::rename(tmp, path) != 0) {
+    std::remove(tmp);
+    return Status::error(StatusCode::io_error, "%s: cannot rename %s over it", path, tmp);
+  }
+  return Status::success();
+}
+
+}  // namespace detail
+
 template <class T>
 Status save_params(const char* path, uint32_t kind, const uint32_t* shape, int shape_count,
                    const T* data, uint64_t count) {
   Status s = detail::check_args(path, shape, shape_count, data, count, sizeof(T));
   if (!s.ok()) return s;
-  char tmp[1024];
-  if (std::snprintf(tmp, sizeof tmp, "%s.tmp", path) >= static_cast<int>(sizeof tmp))
-    return Status::error(StatusCode::invalid_argument, "%s: path too long", path);
-
   unsigned char head[detail::kHeaderMaxBytes];
   std::memcpy(head, "SAERLBIN", 8);
   detail::put_le(head + 8, kFormatVersion, 4);
@@ -216,24 +248,8 @@ Status save_params(const char* path, uint32_t kind, const uint32_t* shape, int s
   size_t body = static_cast<size_t>(count) * sizeof(T);
   detail::put_le(tail, fnv1a64(data, body, fnv1a64(head, head_size)), 8);
 
-  std::FILE* f = std::fopen(tmp, "wb");
-  if (!f) return Status::error(StatusCode::io_error, "%s: cannot create %s", path, tmp);
-  bool ok = std::fwrite(head, 1, head_size, f) == head_size &&
-            (body == 0 || std::fwrite(data, 1, body, f) == body) &&
-            std::fwrite(tail, 1, 8, f) == 8 && std::fflush(f) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot write %s (disk full?)", path, tmp);
-  }
-#if defined(_WIN32)
-  std::remove(path);  // Windows' rename does not replace an existing file
-#endif
-  if (std::rename(tmp, path) != 0) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot rename %s over it", path, tmp);
-  }
-  return Status::success();
+  const detail::Chunk chunks[3] = {{head, head_size}, {data, body}, {tail, 8}};
+  return detail::write_atomically(path, chunks, 3);
 }
 
 template <class T>
