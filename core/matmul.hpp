@@ -18,6 +18,7 @@
 // intrinsics. `#pragma GCC unroll` asks for the small fixed loops to be unrolled at -O2 too,
 // so the accumulators stay in registers.
 #pragma once
+#include <cstddef>
 #include <cstring>
 
 #include "tensor.hpp"
@@ -86,21 +87,23 @@ inline void gemm_block(const T* A, int a_row, int a_col, const T* B, T* C, int n
   constexpr int W = kSimdBytes / int(sizeof(T));
   typedef typename Lanes<T, W>::type V;
   V acc[R][NV];
+  T* c[R];  // the block's rows of C
+  for (int r = 0; r < R; ++r) c[r] = C + std::ptrdiff_t(i0 + r) * n + j0;
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v) {
       acc[r][v] = V{};
-      if (accumulate) std::memcpy(&acc[r][v], C + (i0 + r) * n + j0 + v * W, sizeof(V));
+      if (accumulate) std::memcpy(&acc[r][v], c[r] + v * W, sizeof(V));
     }
   for (int p = 0; p < k; ++p) {
     T a[R];
     bool all_zero = true;
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
-      a[r] = A[(i0 + r) * a_row + p * a_col];
+      a[r] = A[std::ptrdiff_t(i0 + r) * a_row + std::ptrdiff_t(p) * a_col];
       all_zero = all_zero && a[r] == T(0);
     }
     if (all_zero) continue;  // one-hot inputs and ReLU outputs are mostly zeros
-    const T* b = B + p * n + j0;
+    const T* b = B + std::ptrdiff_t(p) * n + j0;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       V bv;
@@ -110,7 +113,7 @@ inline void gemm_block(const T* A, int a_row, int a_col, const T* B, T* C, int n
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) std::memcpy(C + (i0 + r) * n + j0 + v * W, &acc[r][v], sizeof(V));
+    for (int v = 0; v < NV; ++v) std::memcpy(c[r] + v * W, &acc[r][v], sizeof(V));
 }
 
 // The columns j0..n-1 left over after the vector blocks, one at a time.
@@ -119,9 +122,11 @@ inline void gemm_tail(const T* A, int a_row, int a_col, const T* B, T* C, int n,
                       int j0, bool accumulate) {
   for (int j = j0; j < n; ++j)
     for (int r = 0; r < R; ++r) {
-      T s = accumulate ? C[(i0 + r) * n + j] : T(0);
-      for (int p = 0; p < k; ++p) s += A[(i0 + r) * a_row + p * a_col] * B[p * n + j];
-      C[(i0 + r) * n + j] = s;
+      T& c = C[std::ptrdiff_t(i0 + r) * n + j];
+      T s = accumulate ? c : T(0);
+      for (int p = 0; p < k; ++p)
+        s += A[std::ptrdiff_t(i0 + r) * a_row + std::ptrdiff_t(p) * a_col] * B[std::ptrdiff_t(p) * n + j];
+      c = s;
     }
 }
 
@@ -165,8 +170,12 @@ inline void dot_block(const T* a, const T* B, T* c, int k, int j0, bool accumula
   constexpr int W = kSimdBytes / int(sizeof(T));
   typedef typename Lanes<T, W>::type V;
   V acc[NB];
+  const T* b[NB];  // the rows of B
 #pragma GCC unroll 8
-  for (int j = 0; j < NB; ++j) acc[j] = V{};
+  for (int j = 0; j < NB; ++j) {
+    acc[j] = V{};
+    b[j] = B + std::ptrdiff_t(j0 + j) * k;
+  }
   int p = 0;
   for (; p + W <= k; p += W) {
     V av;
@@ -174,14 +183,16 @@ inline void dot_block(const T* a, const T* B, T* c, int k, int j0, bool accumula
 #pragma GCC unroll 8
     for (int j = 0; j < NB; ++j) {
       V bv;
-      std::memcpy(&bv, B + (j0 + j) * k + p, sizeof(V));
+      std::memcpy(&bv, b[j] + p, sizeof(V));
       acc[j] += av * bv;
     }
   }
   for (int j = 0; j < NB; ++j) {
+    T lanes[W];
+    std::memcpy(lanes, &acc[j], sizeof(V));
     T s = 0;
-    for (int w = 0; w < W; ++w) s += acc[j][w];
-    for (int q = p; q < k; ++q) s += a[q] * B[(j0 + j) * k + q];
+    for (int w = 0; w < W; ++w) s += lanes[w];
+    for (int q = p; q < k; ++q) s += a[q] * b[j][q];
     c[j0 + j] = accumulate ? c[j0 + j] + s : s;
   }
 }

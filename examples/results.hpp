@@ -149,7 +149,7 @@ struct Results {
       skip_space(p);
       char name[64], key[160];
       if (!parse_string(p, name, sizeof name)) return false;
-      std::snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
+      std::snprintf(key, sizeof key, "%.80s%s%.63s", prefix, *prefix ? "." : "", name);
       skip_space(p);
       if (*p++ != ':') return false;
       skip_space(p);
