@@ -3,7 +3,8 @@
 #   make          build build/saerl and the test binary
 #   make test     build and run every doctest suite; last line: "N passed, N failed"
 #   make run      build, train the DQN and one SAE of each variant on its hidden layer,
-#                 writing out/dqn.bin, out/sae-*.bin and out/results.json
+#                 label their features: out/dqn.bin, out/sae-*.bin, out/results.json,
+#                 out/report.html
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -45,6 +46,7 @@ VARIANTS := relu topk batchtopk jumprelu
 run: $(BUILD)/saerl
 	$(BUILD)/saerl train-dqn --out $(OUT)
 	for v in $(VARIANTS); do $(BUILD)/saerl train-sae --variant $$v --out $(OUT) || exit 1; done
+	$(BUILD)/saerl report --out $(OUT)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

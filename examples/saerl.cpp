@@ -18,6 +18,7 @@
 #include "cli.hpp"
 #include "pipeline.hpp"
 #include "presets.hpp"
+#include "report.hpp"
 #include "results.hpp"
 
 namespace {
@@ -33,6 +34,7 @@ const char* kUsage =
     "  train-dqn   train a DQN on the 5x5 rook checkmate; writes DIR/dqn.bin, DIR/results.json\n"
     "  train-sae   train a sparse autoencoder on DIR/dqn.bin's hidden layer; writes\n"
     "              DIR/sae-VARIANT.bin and adds sae.VARIANT.* to DIR/results.json\n"
+    "  report      label every SAE in DIR against ground truth; writes DIR/report.html\n"
     "  eval        evaluate DIR/dqn.bin against the random black\n"
     "  play        play one game with DIR/dqn.bin, showing the board and Q-values\n"
     "  solve       solve the game exactly and print a summary\n"
@@ -289,6 +291,73 @@ int train_sae(const Options& o) {
   return 0;
 }
 
+// Labels the features of every DIR/sae-<variant>.bin and writes DIR/report.html.
+template <class Preset>
+int report(const Options& o) {
+  using Net = typename Preset::Net;
+  using SaeT = typename Preset::SaeT;
+  auto net = std::make_unique<Net>();
+  char path[1024], tmp[1100];
+  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
+  Status s = load_mlp(*net, path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  auto solver = solve_game();
+  static Results results;
+  std::snprintf(path, sizeof path, "%s/results.json", o.out);
+  s = results.load(path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+
+  std::snprintf(path, sizeof path, "%s/report.html", o.out);
+  std::snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  std::FILE* html = std::fopen(tmp, "w");
+  if (!html) return std::fprintf(stderr, "error: %s: cannot write\n", tmp), 2;
+  html_begin(html, "saerl: what the rook-checkmate DQN learned");
+  std::fputs("<h2>results.json</h2><table>", html);
+  for (int i = 0; i < results.count; ++i)
+    std::fprintf(html, "<tr><td>%s</td><td>%s</td></tr>", results.entries[i].key, results.entries[i].value);
+  std::fputs("</table>\n", html);
+
+  auto sae = std::make_unique<SaeT>();
+  auto analysis = std::make_unique<FeatureAnalysis<SaeT>>();
+  int found = 0;
+  for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
+    const char* name = sae_variant_name(SaeVariant(v));
+    char sae_path[1024];
+    std::snprintf(sae_path, sizeof sae_path, "%s/sae-%s.bin", o.out, name);
+    if (!load_sae(*sae, sae_path).ok()) continue;
+    ++found;
+    s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
+    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
+    const auto& r = analysis->report;
+    std::printf("%s: %d live features, coverage %.3f\n", name, r.live, r.coverage);
+    static int order[SaeT::kFeatures];
+    const int n = rank_features(r, order, SaeT::kFeatures);
+    for (int c = 0; c < n && c < 5; ++c) {
+      char line[200];
+      describe_feature(r, order[c], predicate_phrase, line, sizeof line);
+      std::printf("  feature %4d %s\n", order[c], line);
+    }
+    char key[64];
+    std::snprintf(key, sizeof key, "features.%s.coverage", name);
+    results.set(key, r.coverage);
+    std::snprintf(key, sizeof key, "features.%s.live", name);
+    results.set(key, r.live);
+    write_feature_section(html, name, *analysis, 24);
+  }
+  html_end(html);
+  const bool ok = std::fclose(html) == 0;
+  if (!found) {
+    std::remove(tmp);
+    return std::fprintf(stderr, "error: no %s/sae-<variant>.bin to report on (run train-sae first)\n", o.out), 2;
+  }
+  if (!ok || std::rename(tmp, path) != 0) return std::remove(tmp), std::fprintf(stderr, "error: %s: cannot write\n", path), 2;
+  std::snprintf(tmp, sizeof tmp, "%s/results.json", o.out);
+  s = results.save(tmp);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::printf("wrote %s\n", path);
+  return 0;
+}
+
 template <class Preset>
 Status load_agent(const Options& o, typename Preset::Agent& agent) {
   char path[1024];
@@ -347,6 +416,7 @@ template <class Preset>
 int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "train-dqn") == 0) return train_dqn<Preset>(o);
   if (std::strcmp(command, "train-sae") == 0) return train_sae<Preset>(o);
+  if (std::strcmp(command, "report") == 0) return report<Preset>(o);
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
   return solve(o);
@@ -361,7 +431,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"train-dqn", "train-sae", "eval", "play", "solve"};
+  const char* commands[] = {"train-dqn", "train-sae", "report", "eval", "play", "solve"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {
