@@ -342,7 +342,21 @@ int report(const Options& o) {
     results.set(key, r.coverage);
     std::snprintf(key, sizeof key, "features.%s.live", name);
     results.set(key, r.live);
+    auto read = std::make_unique<ReadOut>();
+    s = read_out(*net, *sae, *analysis, o.seed, *read);
+    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
+    std::printf("  board reconstruction: SAE %.3f, raw neurons %.3f; probe accuracy over %d predicates: "
+                "SAE codes %.3f, Q-values %.3f, majority %.3f\n",
+                read->sae_board, read->neuron_board, ReadOut::P, read->sae_mean, read->q_mean, read->baseline_mean);
+    std::snprintf(key, sizeof key, "features.%s.board_reconstruction", name);
+    results.set(key, read->sae_board);
+    results.set("features.neurons.board_reconstruction", read->neuron_board);
+    std::snprintf(key, sizeof key, "features.%s.probe_accuracy", name);
+    results.set(key, read->sae_mean);
+    results.set("features.q_values.probe_accuracy", read->q_mean);
+    results.set("features.majority.probe_accuracy", read->baseline_mean);
     write_feature_section(html, name, *analysis, 24);
+    write_read_out(html, *read);
   }
   html_end(html);
   const bool ok = std::fclose(html) == 0;
