@@ -42,11 +42,8 @@ test: $(BUILD)/saerl_tests $(BUILD)/saerl
 	awk -F'|' '/test cases:/ { gsub(/[^0-9]/, "", $$2); gsub(/[^0-9]/, "", $$3); p = $$2; f = $$3 } \
 	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
 
-VARIANTS := relu topk batchtopk jumprelu
 run: $(BUILD)/saerl
-	$(BUILD)/saerl train-dqn --out $(OUT)
-	for v in $(VARIANTS); do $(BUILD)/saerl train-sae --variant $$v --out $(OUT) || exit 1; done
-	$(BUILD)/saerl report --out $(OUT)
+	$(BUILD)/saerl run --preset default --out $(OUT)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -53,6 +53,14 @@ Status analyse_rook_features(const Net& net, SaeT& sae, const int8_t* dtm, Featu
 
 inline const char* predicate_phrase(int p, char* scratch, size_t cap) { return Predicates5::describe(p, scratch, cap); }
 
+// Live features whose best predicate has precision >= 0.9 and recall >= 0.5.
+template <class Report>
+int labeled_features(const Report& r) {
+  int n = 0;
+  for (int j = 0; j < Report::kFeatures; ++j) n += r.density[j] > 0 && r.precision[j] >= 0.9 && r.recall[j] >= 0.5;
+  return n;
+}
+
 // Features ordered by the F1 of their best predicate, best first (live features only).
 template <class Report>
 int rank_features(const Report& r, int* order, int cap) {
@@ -146,6 +154,8 @@ struct ReadOut {
   double sae_accuracy[P], q_accuracy[P], baseline[P];
   double sae_mean = 0, q_mean = 0, baseline_mean = 0;
   double sae_board = 0, neuron_board = 0;
+  double neuron_coverage = 0;  // coverage of the raw neurons relu(z_1), the baseline
+  int beyond_q = 0;            // predicates read out better from the codes by >= 0.1 accuracy
 };
 
 template <class Net, class SaeT>
@@ -192,10 +202,17 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT>& a, uint6
     s = probe_accuracy(q.get(), truth.get(), P, p, n_train, n, *q_probe, acc, options);
     if (!s.ok()) return s;
     out.q_accuracy[p] = acc.heldout_accuracy;
+    out.beyond_q += out.sae_accuracy[p] - out.q_accuracy[p] >= 0.1;
     out.sae_mean += out.sae_accuracy[p] / ReadOut::P;
     out.q_mean += out.q_accuracy[p] / ReadOut::P;
     out.baseline_mean += out.baseline[p] / ReadOut::P;
   }
+  // coverage of the raw neurons: their rectified values as codes
+  auto neuron_report = std::make_unique<FeatureReport<W, P, 1>>();
+  neuron_report->clear();
+  neuron_report->add(neurons.get(), n, truth.get());
+  neuron_report->finish();
+  out.neuron_coverage = neuron_report->coverage;
   // as Karvonen et al.: the best over firing thresholds relative to each feature's largest
   // training activation
   BoardReconstructionOptions options_board;
@@ -217,10 +234,12 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT>& a, uint6
 inline void write_read_out(std::FILE* f, const ReadOut& r) {
   std::fprintf(f,
                "<p>Board reconstruction (held-out boards whose piece placement the high-precision "
-               "detectors recover, best over relative thresholds 0-0.8): SAE %.3f, raw neurons %.3f.</p>"
+               "detectors recover, best over relative thresholds 0-0.8): SAE %.3f, raw neurons %.3f. "
+               "Predicates read out better from the SAE's codes than from the Q-values by at least "
+               "0.1: %d.</p>"
                "<table><tr><th>predicate</th><th>probe on SAE codes</th><th>probe on Q-values</th>"
                "<th>majority baseline</th></tr>\n",
-               r.sae_board, r.neuron_board);
+               r.sae_board, r.neuron_board, r.beyond_q);
   for (int p = 0; p < ReadOut::P; ++p) {
     char phrase[96];
     std::fprintf(f, "<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n",

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -31,6 +32,7 @@ const char* kUsage =
     "usage: saerl <command> [options]\n"
     "\n"
     "commands:\n"
+    "  run         the whole study: train-dqn, train-sae for every variant, report\n"
     "  train-dqn   train a DQN on the 5x5 rook checkmate; writes DIR/dqn.bin, DIR/results.json\n"
     "  train-sae   train a sparse autoencoder on DIR/dqn.bin's hidden layer; writes\n"
     "              DIR/sae-VARIANT.bin and adds sae.VARIANT.* to DIR/results.json\n"
@@ -355,6 +357,19 @@ int report(const Options& o) {
     results.set(key, read->sae_mean);
     results.set("features.q_values.probe_accuracy", read->q_mean);
     results.set("features.majority.probe_accuracy", read->baseline_mean);
+    results.set("features.neurons.coverage", read->neuron_coverage);
+    const int labeled = labeled_features(r);
+    std::snprintf(key, sizeof key, "features.%s.labeled_precision_0_9", name);
+    results.set(key, labeled);
+    std::snprintf(key, sizeof key, "features.%s.beyond_q", name);
+    results.set(key, read->beyond_q);
+    if (SaeVariant(v) == SaeVariant::relu) {  // the study's variant gives the headline keys
+      results.set("features.live", r.live);
+      results.set("features.labeled_precision_0_9", labeled);
+      results.set("features.beyond_q", read->beyond_q);
+    }
+    std::printf("  %d features labelled with precision >= 0.9 and recall >= 0.5; %d predicates beyond the Q-values\n",
+                labeled, read->beyond_q);
     write_feature_section(html, name, *analysis, 24);
     write_read_out(html, *read);
   }
@@ -369,6 +384,40 @@ int report(const Options& o) {
   s = results.save(tmp);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   std::printf("wrote %s\n", path);
+  return 0;
+}
+
+// The whole study: the DQN, one SAE of each variant, the report, and a final table.
+template <class Preset>
+int run_all(const Options& o) {
+  int rc = train_dqn<Preset>(o);
+  for (int v = 0; rc == 0 && v <= int(SaeVariant::jumprelu); ++v) {
+    Options ov = o;
+    ov.variant = sae_variant_name(SaeVariant(v));
+    rc = train_sae<Preset>(ov);
+  }
+  if (rc == 0) rc = report<Preset>(o);
+  if (rc != 0) return rc;
+  static Results r;
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/results.json", o.out);
+  Status s = r.load(path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  auto value = [&](const char* a, const char* b, const char* c) {
+    char key[64];
+    std::snprintf(key, sizeof key, "%s.%s.%s", a, b, c);
+    const Results::Entry* e = r.find(key);
+    return e ? std::atof(e->value) : -1.0;
+  };
+  std::printf("\n%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board");
+  for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
+    const char* n = sae_variant_name(SaeVariant(v));
+    std::printf("%-10s %7.4f %6.2f %9.4f %9.4f %9.3f %9.3f\n", n, value("sae", n, "fvu"), value("sae", n, "l0"),
+                value("sae", n, "action_agreement"), value("sae", n, "spliced_checkmate_rate"),
+                value("features", n, "coverage"), value("features", n, "board_reconstruction"));
+  }
+  std::printf("DQN checkmate rate %s; results in %s/results.json and %s/report.html\n",
+              r.find("dqn.checkmate_rate") ? r.find("dqn.checkmate_rate")->value : "?", o.out, o.out);
   return 0;
 }
 
@@ -431,6 +480,7 @@ int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "train-dqn") == 0) return train_dqn<Preset>(o);
   if (std::strcmp(command, "train-sae") == 0) return train_sae<Preset>(o);
   if (std::strcmp(command, "report") == 0) return report<Preset>(o);
+  if (std::strcmp(command, "run") == 0) return run_all<Preset>(o);
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
   return solve(o);
@@ -445,7 +495,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"train-dqn", "train-sae", "report", "eval", "play", "solve"};
+  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "eval", "play", "solve"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {
