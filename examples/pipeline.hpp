@@ -77,6 +77,7 @@ struct SplicedPolicy {
   const float* mean = nullptr;
   Splice splice = Splice::sae;
   int pursuit_k = 16;
+  int ablate = -1;  // with Splice::sae: this feature's code is zeroed (x_hat -= f_j w_j)
   MlpActivations<Net, 1> acts;
   SaeBatch<SaeT, 1> work;
 
@@ -86,6 +87,7 @@ struct SplicedPolicy {
     hidden_of<Net, Game>(*net, p, h, acts);
     if (splice == Splice::sae) {
       sae_forward(*sae, h, 1, work, false);
+      if (ablate >= 0) axpy(-work.f[ablate], sae->w_dec() + ablate * W, work.x_hat, W);
       copy(work.x_hat, h, W);
     } else if (splice == Splice::pursuit) {
       float codes[SaeT::kFeatures];

@@ -370,7 +370,16 @@ int report(const Options& o) {
     }
     std::printf("  %d features labelled with precision >= 0.9 and recall >= 0.5; %d predicates beyond the Q-values\n",
                 labeled, read->beyond_q);
+    auto ablation = std::make_unique<Ablation<SaeT::kFeatures>>();
+    ablation_effects(*net, *sae, 1000, o.seed + 2, *ablation);
+    if (ablation->top_count > 0) {
+      const int j = ablation->top[0];
+      std::printf("  most influential feature %d: ablating it changes the action in %ld of %ld positions; "
+                  "checkmate rate %.3f -> %.3f\n", j, ablation->changed[j], ablation->active[j],
+                  ablation->base_checkmate, ablation->top_checkmate[0]);
+    }
     write_feature_section(html, name, *analysis, 24);
+    write_ablation(html, *ablation, r);
     write_read_out(html, *read);
   }
   html_end(html);
