@@ -8,13 +8,17 @@
 //   write_feature_section(html, "topk", *a);
 #pragma once
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "../core/logistic_probe.hpp"
 #include "../gridworld/predicates.hpp"
 #include "../sae/board_reconstruction.hpp"
 #include "../sae/feature_analysis.hpp"
+#include "../sae/metrics.hpp"
 #include "pipeline.hpp"
+#include "results.hpp"
 
 namespace saerl {
 
@@ -88,6 +92,63 @@ inline void html_begin(std::FILE* f, const char* title) {
                title, title);
 }
 inline void html_end(std::FILE* f) { std::fputs("</body></html>\n", f); }
+
+// The DQN's learning curve, from the dqn.curve.<step> keys: checkmate rate against steps, as
+// an inline SVG polyline.
+inline void html_learning_curve(std::FILE* f, Results& r) {
+  double steps[Results::kMaxEntries], rates[Results::kMaxEntries], last = 1;
+  int n = 0;
+  for (int i = 0; i < r.count; ++i)
+    if (std::strncmp(r.entries[i].key, "dqn.curve.", 10) == 0) {
+      steps[n] = std::atof(r.entries[i].key + 10);
+      rates[n] = std::atof(r.entries[i].value);
+      last = steps[n] > last ? steps[n] : last;
+      ++n;
+    }
+  if (n == 0) return;
+  std::fputs("<h2>DQN learning curve</h2><svg width=\"480\" height=\"200\" style=\"border:1px solid #ccc\">"
+             "<text x=\"4\" y=\"14\" font-size=\"11\">checkmate rate 1</text>"
+             "<text x=\"4\" y=\"196\" font-size=\"11\">0</text><polyline fill=\"none\" stroke=\"#c33\" "
+             "stroke-width=\"2\" points=\"", f);
+  for (int i = 0; i < n; ++i) std::fprintf(f, "%.1f,%.1f ", 20 + 450 * steps[i] / last, 190 - 180 * rates[i]);
+  std::fprintf(f, "\"/><text x=\"380\" y=\"196\" font-size=\"11\">%.0f steps</text></svg>\n", last);
+}
+
+// The SAE variants side by side, with their feature-density histograms as inline SVG bars.
+inline void html_sae_table(std::FILE* f, Results& r) {
+  const char* columns[] = {"fvu", "l0", "dead", "dense", "action_agreement", "spliced_checkmate_rate",
+                           "return_recovered", "pursuit_fvu", "train_seconds"};
+  std::fputs("<h2>SAE variants</h2><table border=1 cellpadding=3 style=\"border-collapse:collapse\"><tr><th>variant</th>", f);
+  for (const char* c : columns) std::fprintf(f, "<th>%s</th>", c);
+  std::fputs("<th>feature density (dead, then 1e-6 ... 1)</th></tr>\n", f);
+  for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
+    const char* name = sae_variant_name(SaeVariant(v));
+    char key[64];
+    std::snprintf(key, sizeof key, "sae.%s.fvu", name);
+    if (!r.find(key)) continue;
+    std::fprintf(f, "<tr><td>%s</td>", name);
+    for (const char* c : columns) {
+      std::snprintf(key, sizeof key, "sae.%s.%s", name, c);
+      const Results::Entry* e = r.find(key);
+      std::fprintf(f, "<td>%s</td>", e ? e->value : "");
+    }
+    std::fputs("<td><svg width=\"150\" height=\"40\">", f);
+    double counts[kDensityBins], top = 1;
+    for (int b = 0; b < kDensityBins; ++b) {
+      std::snprintf(key, sizeof key, "sae.%s.density.%d", name, b);
+      const Results::Entry* e = r.find(key);
+      counts[b] = e ? std::atof(e->value) : 0;
+      top = counts[b] > top ? counts[b] : top;
+    }
+    for (int b = 0; b < kDensityBins; ++b) {
+      const double h = 38 * counts[b] / top;
+      std::fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"18\" height=\"%.1f\" fill=\"%s\"/>", 2 + 21 * b, 39 - h, h,
+                   b == 0 ? "#999" : "#36c");
+    }
+    std::fputs("</svg></td></tr>\n", f);
+  }
+  std::fputs("</table>\n", f);
+}
 
 // A 5x5 heat map: white (0) to red (the largest mean of this map). Rank 5 on top.
 template <class Heat>

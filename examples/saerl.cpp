@@ -83,7 +83,8 @@ void print_evaluation(FILE* f, const RookEvaluation& e) {
 
 // Adds the DQN's keys to DIR/results.json (keeping what other commands wrote there).
 Status write_dqn_results(const char* dir, const RookEvaluation& e, double train_seconds, double to_095,
-                         long episodes, long steps, long updates, const char* preset, unsigned long long seed) {
+                         long episodes, long steps, long updates, const char* preset, unsigned long long seed,
+                         const long* curve_steps, const double* curve_rates, int curve_points) {
   char path[1024];
   std::snprintf(path, sizeof path, "%s/results.json", dir);
   static Results r;
@@ -106,6 +107,11 @@ Status write_dqn_results(const char* dir, const RookEvaluation& e, double train_
   r.set("dqn.episodes", double(episodes));
   r.set("dqn.steps", double(steps));
   r.set("dqn.updates", double(updates));
+  for (int i = 0; i < curve_points; ++i) {  // dqn.curve.<step, zero-padded so keys sort by step>
+    char key[64];
+    std::snprintf(key, sizeof key, "dqn.curve.%010ld", curve_steps[i]);
+    r.set(key, curve_rates[i]);
+  }
   return r.save(path);
 }
 
@@ -139,6 +145,10 @@ int train_dqn(const Options& o) {
   std::fprintf(stderr, "train-dqn: preset %s, %ld steps, seed %llu\n", Preset::kName, total, o.seed);
   const auto t0 = std::chrono::steady_clock::now();
   double to_095 = -1, eval_seconds = 0;
+  constexpr int kCurveMax = 64;  // the learning curve: (step, checkmate rate) of each evaluation
+  long curve_steps[kCurveMax];
+  double curve_rates[kCurveMax];
+  int curve_points = 0;
   for (long t = 1; t <= total; ++t) {
     runner.step(*agent, env, rng);
     if (t % o.eval_every == 0 || t == total) {
@@ -147,6 +157,9 @@ int train_dqn(const Options& o) {
       eval_seconds += seconds_since(te);
       const double elapsed = seconds_since(t0);
       if (to_095 < 0 && e.checkmate_rate >= 0.95) to_095 = elapsed;
+      curve_steps[curve_points] = t;
+      curve_rates[curve_points] = e.checkmate_rate;
+      curve_points += curve_points < kCurveMax - 1;
       const double rate = t / elapsed, eta = (total - t) / rate;
       std::fprintf(stderr, "%s  step %ld/%ld  episodes %ld  updates %ld  checkmate %.3f  %.0f steps/s  ETA %.0fs%s",
                    tty ? "\r" : "", t, total, runner.episodes, agent->updates, e.checkmate_rate, rate, eta,
@@ -165,7 +178,8 @@ int train_dqn(const Options& o) {
               Preset::kName, o.seed, train_seconds, eval_seconds, runner.episodes, agent->updates);
   if (to_095 >= 0) std::printf("  checkmate rate first >= 0.95 after %.1f s\n", to_095);
   print_evaluation(stdout, e);
-  s = write_dqn_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName, o.seed);
+  s = write_dqn_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName,
+                        o.seed, curve_steps, curve_rates, curve_points);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   std::printf("wrote %s and %s/results.json\n", path, o.out);
   return 0;
@@ -287,6 +301,11 @@ int train_sae(const Options& o) {
   put("pursuit_return_recovered", f.pursuit_return_recovered);
   put("k", config.k);
   put("train_seconds", train_seconds);
+  for (int b = 0; b < kDensityBins; ++b) {  // features per density bin (sae/metrics.hpp)
+    char bin[16];
+    std::snprintf(bin, sizeof bin, "density.%d", b);
+    put(bin, m.histogram[b]);
+  }
   s = r.save(results_path);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   std::printf("wrote %s and added sae.%s.* to %s\n", path, sae_variant_name(variant), results_path);
@@ -314,6 +333,8 @@ int report(const Options& o) {
   std::FILE* html = std::fopen(tmp, "w");
   if (!html) return std::fprintf(stderr, "error: %s: cannot write\n", tmp), 2;
   html_begin(html, "saerl: what the rook-checkmate DQN learned");
+  html_learning_curve(html, results);
+  html_sae_table(html, results);
   std::fputs("<h2>results.json</h2><table>", html);
   for (int i = 0; i < results.count; ++i)
     std::fprintf(html, "<tr><td>%s</td><td>%s</td></tr>", results.entries[i].key, results.entries[i].value);
