@@ -360,6 +360,11 @@ int report(const Options& o) {
       describe_feature(r, order[c], predicate_phrase, line, sizeof line);
       std::printf("  feature %4d %s\n", order[c], line);
     }
+    if (n > 0 && r.top_count[order[0]] > 0) {  // the best-labelled feature's strongest position
+      char board[render_position_size<5>()];
+      render_position<5>(Game::from_index(analysis->data.source[r.top_rows[order[0]][0]]), board, sizeof board);
+      std::printf("  feature %d is strongest on:\n%s", order[0], board);
+    }
     char key[64];
     std::snprintf(key, sizeof key, "features.%s.coverage", name);
     results.set(key, r.coverage);
