@@ -223,7 +223,7 @@ template <class Net, class SaeT>
 Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT>& a, uint64_t seed, ReadOut& out) {
   constexpr int M = SaeT::kFeatures, W = SaeT::kIn, A = Net::kOut, P = Predicates5::kCount, S = 75;
   const int n = a.data.size, n_train = n - n / 5;
-  int* order = new int[n];  // glue code on the desktop: a few MB of scratch
+  auto order = std::make_unique<int[]>(size_t(n));  // desktop glue: a few MB of scratch below
   for (int i = 0; i < n; ++i) order[i] = i;
   Rng rng(seed);
   for (int i = n - 1; i > 0; --i) {
@@ -249,7 +249,6 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT>& a, uint6
     copy(a.truth + size_t(i) * P, truth.get() + size_t(r) * P, P);
     copy(a.truth + size_t(i) * P + Predicates5::kNamed, squares.get() + size_t(r) * S, S);
   }
-  delete[] order;
   ProbeOptions options;
   options.steps = 150;
   auto sae_probe = std::make_unique<LogisticProbe<M>>();
