@@ -5,7 +5,7 @@
 //
 //   auto a = std::make_unique<FeatureAnalysis<SaeT>>();
 //   Status s = analyse_rook_features(net, sae, solver.dtm, *a);
-//   write_feature_section(html, "topk", *a);
+//   write_feature_section(html, "topk", *a, 24, *ablation, *read);
 #pragma once
 #include <cstdio>
 #include <cstdlib>
@@ -180,30 +180,6 @@ inline void html_board(std::FILE* f, Game5::Position p) {
     std::fputs("</tr>", f);
   }
   std::fputs("</table>", f);
-}
-
-// One variant's section: coverage, then a card for each of the `cards` best-matched features.
-template <class SaeT>
-void write_feature_section(std::FILE* f, const char* variant, const FeatureAnalysis<SaeT>& a, int cards) {
-  const auto& r = a.report;
-  std::fprintf(f, "<h2>%s</h2><p>%d live features of %d; coverage (mean best F1 over %d predicates) %.3f</p>\n",
-               variant, r.live, SaeT::kFeatures, r.predicates_present, r.coverage);
-  static int order[SaeT::kFeatures];
-  const int n = rank_features(r, order, SaeT::kFeatures);
-  for (int c = 0; c < n && c < cards; ++c) {
-    const int j = order[c];
-    char line[200];
-    describe_feature(r, j, predicate_phrase, line, sizeof line);
-    std::fprintf(f, "<div class=card><b>feature %d</b>: %s; density %.3f<br>", j, line, r.density[j]);
-    const char* pieces[3] = {"white king", "rook", "black king"};
-    for (int g = 0; g < 3; ++g) {
-      std::fprintf(f, "<span class=cap>%s</span>", pieces[g]);
-      html_heat(f, a.heat, j, g);
-    }
-    std::fputs("<br><span class=cap>strongest</span>", f);
-    for (int t = 0; t < r.top_count[j]; ++t) html_board(f, Game5::from_index(a.data.source[r.top_rows[j][t]]));
-    std::fputs("</div>\n", f);
-  }
 }
 
 // "Beyond the Q-values" and board reconstruction, on a fixed 80/20 split of the positions:
@@ -384,6 +360,40 @@ inline void write_read_out(std::FILE* f, const ReadOut& r) {
   }
   std::fprintf(f, "<tr><td><b>mean</b></td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr></table>\n", r.sae_mean,
                r.q_mean, r.baseline_mean);
+}
+
+// One variant's section: coverage, then a card for each of the `cards` best-matched features.
+// Each card also gives the feature's causal effect (positions where ablating it changes the
+// action) and, when its label is a named predicate, the probe accuracies for that predicate.
+template <class SaeT>
+void write_feature_section(std::FILE* f, const char* variant, const FeatureAnalysis<SaeT>& a, int cards,
+                           const Ablation<SaeT::kFeatures>& ablation, const ReadOut& read) {
+  const auto& r = a.report;
+  std::fprintf(f, "<h2>%s</h2><p>%d live features of %d; coverage (mean best F1 over %d predicates) %.3f</p>\n",
+               variant, r.live, SaeT::kFeatures, r.predicates_present, r.coverage);
+  static int order[SaeT::kFeatures];
+  const int n = rank_features(r, order, SaeT::kFeatures);
+  for (int c = 0; c < n && c < cards; ++c) {
+    const int j = order[c];
+    char line[200];
+    describe_feature(r, j, predicate_phrase, line, sizeof line);
+    std::fprintf(f, "<div class=card><b>feature %d</b>: %s; density %.3f<br>", j, line, r.density[j]);
+    std::fprintf(f, "<span class=cap>ablated: the action changes in %ld of the %ld positions where it is active",
+                 ablation.changed[j], ablation.active[j]);
+    const int p = r.best_predicate[j];
+    if (p >= 0 && p < ReadOut::P)
+      std::fprintf(f, "; its predicate is read out with accuracy %.3f from the SAE's codes, %.3f from the Q-values",
+                   read.sae_accuracy[p], read.q_accuracy[p]);
+    std::fputs("</span><br>", f);
+    const char* pieces[3] = {"white king", "rook", "black king"};
+    for (int g = 0; g < 3; ++g) {
+      std::fprintf(f, "<span class=cap>%s</span>", pieces[g]);
+      html_heat(f, a.heat, j, g);
+    }
+    std::fputs("<br><span class=cap>strongest</span>", f);
+    for (int t = 0; t < r.top_count[j]; ++t) html_board(f, Game5::from_index(a.data.source[r.top_rows[j][t]]));
+    std::fputs("</div>\n", f);
+  }
 }
 
 }  // namespace saerl

@@ -404,7 +404,7 @@ int report(const Options& o) {
                   "checkmate rate %.3f -> %.3f\n", j, ablation->changed[j], ablation->active[j],
                   ablation->base_checkmate, ablation->top_checkmate[0]);
     }
-    write_feature_section(html, name, *analysis, 24);
+    write_feature_section(html, name, *analysis, 24, *ablation, *read);
     write_ablation(html, *ablation, r);
     write_read_out(html, *read);
   }
