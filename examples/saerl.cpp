@@ -302,7 +302,7 @@ int train_sae(const Options& o) {
   put("k", config.k);
   put("train_seconds", train_seconds);
   for (int b = 0; b < kDensityBins; ++b) {  // features per density bin (sae/metrics.hpp)
-    char bin[16];
+    char bin[24];
     std::snprintf(bin, sizeof bin, "density.%d", b);
     put(bin, m.histogram[b]);
   }
