@@ -154,6 +154,8 @@ struct LogisticProbe {
                            opt.lr, opt.lambda);
     const bool full = opt.batch == 0 || opt.batch >= n;
     if (!full && !rng) return Status::error(StatusCode::invalid_argument, "logistic probe: mini-batches need an Rng");
+    Rng unused(0);
+    Rng& draw = rng ? *rng : unused;  // (never null below: lets the optimizer see it too)
     reset();
     fit_standardisation(x, n);
     long positives = 0;
@@ -168,7 +170,7 @@ struct LogisticProbe {
         clear_gradient();
         T total = 0;
         for (int t = 0; t < opt.batch; ++t) {
-          const long i = static_cast<long>(rng->below(static_cast<uint32_t>(n)));
+          const long i = static_cast<long>(draw.below(static_cast<uint32_t>(n)));
           total += accumulate(x + i * F, y[i * y_stride] != 0);
         }
         finish_gradient(total, opt.batch, lambda);
