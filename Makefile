@@ -38,7 +38,7 @@ $(BUILD)/saerl_tests: $(TEST_OBJS)
 
 # Runs the suites and ends with doctest's counts of test cases as "N passed, N failed".
 test: $(BUILD)/saerl_tests $(BUILD)/saerl
-	@$(BUILD)/saerl_tests $(TESTFLAGS) 2>&1 | tee $(BUILD)/test.log; rc=$${PIPESTATUS[0]}; \
+	@SAERL_BIN=$(BUILD)/saerl $(BUILD)/saerl_tests $(TESTFLAGS) 2>&1 | tee $(BUILD)/test.log; rc=$${PIPESTATUS[0]}; \
 	awk -F'|' '/test cases:/ { gsub(/[^0-9]/, "", $$2); gsub(/[^0-9]/, "", $$3); p = $$2; f = $$3 } \
 	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
 

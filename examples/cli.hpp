@@ -26,6 +26,10 @@ struct Options {
   const char* variant = "topk";
   long k = -1, sae_steps = -1;
   double l1 = -1, l0 = -1, q_fidelity = -1;
+  long pursuit = 1;  // train-sae: also measure matching pursuit (0: skip, faster)
+  // sweep
+  long run = -1, runs = 16, jobs = 2;
+  int collect = 0;
   int help = 0;
 };
 
@@ -56,6 +60,10 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
     const char* arg = argv[i];
     if (std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0) {
       o->help = 1;
+      continue;
+    }
+    if (std::strcmp(arg, "--collect") == 0) {  // the one option without a value
+      o->collect = 1;
       continue;
     }
     if (std::strncmp(arg, "--", 2) != 0)
@@ -98,6 +106,14 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       s = parse_double(name, value, 0, 100, &o->l1);
     } else if (std::strcmp(name, "--l0") == 0) {
       s = parse_double(name, value, 0, 100, &o->l0);
+    } else if (std::strcmp(name, "--pursuit") == 0) {
+      s = parse_long(name, value, 0, 1, &o->pursuit);
+    } else if (std::strcmp(name, "--run") == 0) {
+      s = parse_long(name, value, 0, 9999, &o->run);
+    } else if (std::strcmp(name, "--runs") == 0) {
+      s = parse_long(name, value, 2, 10000, &o->runs);
+    } else if (std::strcmp(name, "--jobs") == 0) {
+      s = parse_long(name, value, 1, 256, &o->jobs);
     } else if (std::strcmp(name, "--q-fidelity") == 0) {
       s = parse_double(name, value, 0, 1e6, &o->q_fidelity);
     } else if (std::strcmp(name, "--n-step") == 0) {

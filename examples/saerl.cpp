@@ -21,6 +21,7 @@
 #include "presets.hpp"
 #include "report.hpp"
 #include "results.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -37,6 +38,8 @@ const char* kUsage =
     "  train-sae   train a sparse autoencoder on DIR/dqn.bin's hidden layer; writes\n"
     "              DIR/sae-VARIANT.bin and adds sae.VARIANT.* to DIR/results.json\n"
     "  report      label every SAE in DIR against ground truth; writes DIR/report.html\n"
+    "  sweep       many DQNs of spread-out quality, an SAE on each: live features vs quality\n"
+    "              (--runs N --jobs J; --run I for one run; --collect to merge)\n"
     "  eval        evaluate DIR/dqn.bin against the random black\n"
     "  play        play one game with DIR/dqn.bin, showing the board and Q-values\n"
     "  solve       solve the game exactly and print a summary\n"
@@ -257,8 +260,8 @@ int train_sae(const Options& o) {
   auto work = std::make_unique<SaeBatch<SaeT, B>>();
   const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
   // inference-time optimisation: matching pursuit over the same dictionary, same budget
-  const int pursuit_k = variant == SaeVariant::topk || variant == SaeVariant::batchtopk ? config.k : 16;
-  const double ito_fvu = pursuit_fvu(*sae, data->row(data->train_size), data->size - data->train_size, pursuit_k);
+  const int pursuit_k = o.pursuit == 0 ? 0 : variant == SaeVariant::topk || variant == SaeVariant::batchtopk ? config.k : 16;
+  const double ito_fvu = pursuit_k ? pursuit_fvu(*sae, data->row(data->train_size), data->size - data->train_size, pursuit_k) : -1;
   const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, int(o.games), o.seed + 1, pursuit_k);
 
   std::snprintf(path, sizeof path, "%s/sae-%s.bin", o.out, sae_variant_name(variant));
@@ -456,6 +459,60 @@ int run_all(const Options& o) {
   return 0;
 }
 
+char g_self[1024] = "saerl";  // this program's path, for the sweep's child processes
+
+// One run of the sweep, in DIR/run-I: a DQN trained for a length that grows with I, then the
+// study's SAE (relu) and the TopK control, with lighter evaluation than train-sae's defaults.
+template <class Preset>
+int sweep_one(const Options& o) {
+  static char dir[1100], done[1200];
+  const int run = int(o.run), runs = int(o.runs);
+  sweep_run_dir(o.out, run, dir, sizeof dir);
+  Status s = make_dir(o.out);
+  if (s.ok()) s = make_dir(dir);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  Options ro = o;
+  ro.out = dir;
+  ro.seed = 1000 + (unsigned long long)run;
+  ro.steps = sweep_steps(run, runs, o.steps > 0 ? o.steps : 800000);
+  ro.games = o.games < 2000 ? o.games : 2000;  // lighter evaluation than train-dqn's
+  int rc = train_dqn<Preset>(ro);
+  const char* variants[2] = {"relu", "topk"};
+  for (int v = 0; rc == 0 && v < 2; ++v) {
+    ro.variant = variants[v];
+    ro.sae_steps = o.sae_steps > 0 ? o.sae_steps : 2000;
+    ro.games = o.games < 500 ? o.games : 500;
+    ro.pursuit = 0;
+    rc = train_sae<Preset>(ro);
+  }
+  if (rc != 0) return rc;
+  std::snprintf(done, sizeof done, "%s/done", dir);
+  FILE* f = std::fopen(done, "w");
+  if (!f || std::fclose(f) != 0) return std::fprintf(stderr, "error: %s: cannot write\n", done), 2;
+  return 0;
+}
+
+template <class Preset>
+int sweep(const Options& o) {
+  if (o.run >= 0) {
+    if (o.run >= o.runs) return std::fprintf(stderr, "error: --run %ld is not below --runs %ld\n", o.run, o.runs), 2;
+    return sweep_one<Preset>(o);
+  }
+  Status s = make_dir(o.out);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  int failed = 0;
+  if (!o.collect) {
+    const auto t0 = std::chrono::steady_clock::now();
+    failed = sweep_spawn(g_self, o.out, o.preset, int(o.runs), int(o.jobs), o.steps > 0 ? o.steps : 800000,
+                         o.sae_steps > 0 ? o.sae_steps : 2000, o.games);
+    std::fprintf(stderr, "sweep: %ld runs in %.0f s, %d failed (logs in %s/run-I.log)\n", o.runs, seconds_since(t0), failed, o.out);
+  }
+  const int merged = sweep_collect(o.out, int(o.runs), stdout);
+  if (merged == 0) return std::fprintf(stderr, "error: no finished run in %s\n", o.out), 2;
+  std::printf("wrote %s/sweep.csv, %s/sweep.json and %s/sweep.svg (%d runs)\n", o.out, o.out, o.out, merged);
+  return failed ? 1 : 0;
+}
+
 template <class Preset>
 Status load_agent(const Options& o, typename Preset::Agent& agent) {
   char path[1024];
@@ -516,6 +573,7 @@ int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "train-sae") == 0) return train_sae<Preset>(o);
   if (std::strcmp(command, "report") == 0) return report<Preset>(o);
   if (std::strcmp(command, "run") == 0) return run_all<Preset>(o);
+  if (std::strcmp(command, "sweep") == 0) return sweep<Preset>(o);
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
   return solve(o);
@@ -524,13 +582,15 @@ int run_command(const char* command, const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const ssize_t len = readlink("/proc/self/exe", g_self, sizeof g_self - 1);
+  if (len > 0) g_self[len] = '\0'; else std::snprintf(g_self, sizeof g_self, "%s", argv[0]);
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "eval", "play", "solve"};
+  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {

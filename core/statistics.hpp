@@ -1,0 +1,136 @@
+// saerl/core/statistics.hpp — correlation coefficients and bootstrap confidence intervals.
+//
+// Pearson's r over n pairs, with means mx, my and deviations dx_i = x_i - mx, dy_i = y_i - my:
+//   r = sum dx dy / sqrt(sum dx^2 * sum dy^2)
+// (the 1/(n-1) factors of cov, var_x and var_y cancel). Computed in two passes, clamped to
+// [-1, 1] against rounding. Returns 0 when n < 2 or either variance is 0 (constant input):
+// no linear relation can be measured, and 0 keeps callers free of NaN checks.
+//
+// Spearman's rho = Pearson's r of the ranks. Ranks are 1-based; tied values share the average
+// of the ranks they occupy: {10, 20, 20, 30} -> {1, 2.5, 2.5, 4}. A NaN sorts after every
+// number (all NaNs tie with each other), so ranks() is safe on any input.
+//
+// Bootstrap percentile 95% interval: each of R resamples draws n pairs with replacement
+// (index j = rng.below(n), pair by pair, resample by resample, so a seed fixes the result),
+// computes the statistic, and stores it in values[b]. The R values are sorted ascending and,
+// with k = floor(R * 25 / 1000) (exact integer arithmetic),
+//   low  = values[k],   high = values[R - 1 - k].
+// R = 1000 gives values[25] and values[974]: 25 resamples lie strictly outside on each side.
+// For R < 40, k = 0 and the interval is the full range [min, max].
+//
+// No heap: the caller passes every array. Sizes (n pairs, R resamples):
+//   ranks               out: n doubles, scratch: n ints
+//   spearman            scratch: 2n doubles, iscratch: n ints
+//   bootstrap_pearson   values: R doubles, scratch: 2n doubles
+//   bootstrap_spearman  values: R doubles, scratch: 4n doubles, iscratch: n ints
+// On exit, values holds the R bootstrap statistics sorted ascending. The bootstraps return
+// {0, 0} and draw nothing when n < 1 or R < 1.
+//
+//   double x[200], y[200];                    // filled by the caller
+//   double r = saerl::pearson(x, y, 200);
+//   double values[1000], scratch[4 * 200];
+//   int iscratch[200];
+//   saerl::Rng rng(42);
+//   saerl::Interval ci = saerl::bootstrap_spearman(x, y, 200, 1000, rng, values, scratch, iscratch);
+//   std::printf("rho in [%.3f, %.3f]\n", ci.low, ci.high);
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "core/rng.hpp"
+
+namespace saerl {
+
+struct Interval {
+  double low, high;
+};
+
+inline double pearson(const double* x, const double* y, int n) {
+  if (n < 2) return 0.0;
+  double mx = 0.0, my = 0.0;
+  for (int i = 0; i < n; ++i) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (int i = 0; i < n; ++i) {
+    double dx = x[i] - mx, dy = y[i] - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  if (sxx == 0.0 || syy == 0.0) return 0.0;
+  // sqrt(a * a) == a exactly in IEEE arithmetic, so identical inputs give exactly 1.
+  double r = sxy / std::sqrt(sxx * syy);
+  return r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+}
+
+// Order with NaN after every number: a strict weak ordering even on NaN input.
+inline bool statistics_less(double a, double b) {
+  if (std::isnan(b)) return !std::isnan(a);
+  return a < b;
+}
+
+inline void ranks(const double* x, int n, double* out, int* scratch) {
+  if (n < 1) return;
+  for (int i = 0; i < n; ++i) scratch[i] = i;
+  std::sort(scratch, scratch + n, [x](int a, int b) { return statistics_less(x[a], x[b]); });
+  // Sorted positions i..j-1 hold equal values: each gets the mean of ranks i+1..j.
+  int i = 0;
+  while (i < n) {
+    int j = i + 1;
+    while (j < n && !statistics_less(x[scratch[i]], x[scratch[j]])) ++j;
+    double rank = 0.5 * static_cast<double>(i + 1 + j);
+    for (int k = i; k < j; ++k) out[scratch[k]] = rank;
+    i = j;
+  }
+}
+
+inline double spearman(const double* x, const double* y, int n, double* scratch, int* iscratch) {
+  if (n < 2) return 0.0;
+  ranks(x, n, scratch, iscratch);
+  ranks(y, n, scratch + n, iscratch);
+  return pearson(scratch, scratch + n, n);
+}
+
+// Shared by the two bootstraps: fills xs, ys (n each) with n pairs drawn with replacement.
+inline void bootstrap_resample(const double* x, const double* y, int n, Rng& rng, double* xs,
+                               double* ys) {
+  for (int i = 0; i < n; ++i) {
+    uint32_t j = rng.below(static_cast<uint32_t>(n));
+    xs[i] = x[j];
+    ys[i] = y[j];
+  }
+}
+
+// Sorts values[0..R) and reads the percentile pair described in the header comment.
+inline Interval bootstrap_percentiles(double* values, int resamples) {
+  std::sort(values, values + resamples, statistics_less);
+  int k = static_cast<int>(static_cast<long long>(resamples) * 25 / 1000);
+  return Interval{values[k], values[resamples - 1 - k]};
+}
+
+inline Interval bootstrap_pearson(const double* x, const double* y, int n, int resamples,
+                                  Rng& rng, double* values, double* scratch) {
+  if (n < 1 || resamples < 1) return Interval{0.0, 0.0};
+  for (int b = 0; b < resamples; ++b) {
+    bootstrap_resample(x, y, n, rng, scratch, scratch + n);
+    values[b] = pearson(scratch, scratch + n, n);
+  }
+  return bootstrap_percentiles(values, resamples);
+}
+
+inline Interval bootstrap_spearman(const double* x, const double* y, int n, int resamples,
+                                   Rng& rng, double* values, double* scratch, int* iscratch) {
+  if (n < 1 || resamples < 1) return Interval{0.0, 0.0};
+  for (int b = 0; b < resamples; ++b) {
+    bootstrap_resample(x, y, n, rng, scratch, scratch + n);
+    values[b] = spearman(scratch, scratch + n, n, scratch + 2 * n, iscratch);
+  }
+  return bootstrap_percentiles(values, resamples);
+}
+
+}  // namespace saerl
