@@ -154,22 +154,24 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
     }
     std::fclose(f);
   }
-  // correlations: live features vs checkmate rate, for each variant
+  // correlations with the checkmate rate: each SAE's live features, and the relu SAE's L0
+  constexpr int kMeasures = 3;
+  const char* measures[kMeasures] = {"relu_live", "topk_live", "relu_l0"};
   static double x[10000], y[10000];
-  Correlation c[2];
-  for (int v = 0; v < 2; ++v) {
-    for (int i = 0; i < n; ++i) x[i] = rows[i].live[v], y[i] = rows[i].checkmate_rate;
-    c[v] = correlate(x, y, n, 7 + v);
+  Correlation c[kMeasures];
+  for (int m = 0; m < kMeasures; ++m) {
+    for (int i = 0; i < n; ++i) x[i] = m < 2 ? rows[i].live[m] : rows[i].l0[0], y[i] = rows[i].checkmate_rate;
+    c[m] = correlate(x, y, n, 7 + m);
   }
   std::snprintf(path, sizeof path, "%s/sweep.json", out);
   if (FILE* f = std::fopen(path, "w")) {
     std::fprintf(f, "{\n  \"runs\": %d,\n  \"correlations\": {\n", n);
-    for (int v = 0; v < 2; ++v)
+    for (int m = 0; m < kMeasures; ++m)
       std::fprintf(f,
-                   "    \"%s_live_vs_checkmate_rate\": {\"pearson\": %.4f, \"pearson_ci95\": [%.4f, %.4f], "
+                   "    \"%s_vs_checkmate_rate\": {\"pearson\": %.4f, \"pearson_ci95\": [%.4f, %.4f], "
                    "\"spearman\": %.4f, \"spearman_ci95\": [%.4f, %.4f]}%s\n",
-                   variants[v], c[v].pearson, c[v].pearson_ci.low, c[v].pearson_ci.high, c[v].spearman,
-                   c[v].spearman_ci.low, c[v].spearman_ci.high, v == 0 ? "," : "");
+                   measures[m], c[m].pearson, c[m].pearson_ci.low, c[m].pearson_ci.high, c[m].spearman,
+                   c[m].spearman_ci.low, c[m].spearman_ci.high, m + 1 < kMeasures ? "," : "");
     std::fputs("  }\n}\n", f);
     std::fclose(f);
   }
@@ -194,10 +196,10 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
   for (int i = 0; i < n; ++i)
     std::fprintf(report, "%4d %8.0f %9.4f %8.2f %8.0f %9.4f %8.0f %9.4f\n", rows[i].run, rows[i].steps, rows[i].checkmate_rate,
                  rows[i].mean_return, rows[i].live[0], rows[i].fvu[0], rows[i].live[1], rows[i].fvu[1]);
-  for (int v = 0; v < 2; ++v)
-    std::fprintf(report, "%s live features vs checkmate rate over %d runs: Pearson %.3f [%.3f, %.3f], Spearman %.3f [%.3f, %.3f] (95%% bootstrap)\n",
-                 variants[v], n, c[v].pearson, c[v].pearson_ci.low, c[v].pearson_ci.high, c[v].spearman, c[v].spearman_ci.low,
-                 c[v].spearman_ci.high);
+  for (int m = 0; m < kMeasures; ++m)
+    std::fprintf(report, "%s vs checkmate rate over %d runs: Pearson %.3f [%.3f, %.3f], Spearman %.3f [%.3f, %.3f] (95%% bootstrap)\n",
+                 measures[m], n, c[m].pearson, c[m].pearson_ci.low, c[m].pearson_ci.high, c[m].spearman, c[m].spearman_ci.low,
+                 c[m].spearman_ci.high);
   return n;
 }
 
