@@ -57,6 +57,10 @@ const char* kUsage =
     "  --k N, --l1 X, --l0 X, --q-fidelity X, --sae-steps N\n"
     "                    train-sae: features per input (topk, batchtopk), L1 and L0\n"
     "                    coefficients, weight of the Q-fidelity term (0: off), steps\n"
+    "  --pursuit 0|1     train-sae: also measure matching pursuit   (default: 1)\n"
+    "  --runs N, --jobs J, --run I, --collect\n"
+    "                    sweep: runs in all, processes at a time, one run alone, merge only;\n"
+    "                    --steps is then the longest run's steps (default 800000)\n"
     "  --help            this text\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
