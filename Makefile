@@ -5,6 +5,7 @@
 #   make run      build, train the DQN and one SAE of each variant on its hidden layer,
 #                 label their features: out/dqn.bin, out/sae-*.bin, out/results.json,
 #                 out/report.html
+#   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -21,7 +22,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run clean doctest
+.PHONY: all test run bench clean doctest
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -44,6 +45,11 @@ test: $(BUILD)/saerl_tests $(BUILD)/saerl
 
 run: $(BUILD)/saerl
 	$(BUILD)/saerl run --preset default --out $(OUT)
+
+bench:
+	@mkdir -p $(BUILD)
+	$(CXX) -std=c++17 -O3 -march=native -Wall -Wextra -Wpedantic -Werror -I. tests/bench.cpp -o $(BUILD)/bench-native
+	$(BUILD)/bench-native
 
 clean:
 	rm -rf $(BUILD) $(OUT)

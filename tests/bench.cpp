@@ -1,0 +1,271 @@
+// saerl/tests/bench.cpp — how fast the hot paths run on this machine, against its own peak.
+//
+//   make bench       # builds with -O3 -march=native into build/bench-native and runs it
+//
+// Prints a table, then one JSON line starting with {"bench": for scripts. Every figure is the
+// median of several repetitions after a warm-up, timed with std::chrono::steady_clock, on one
+// core. FLOP counts (a multiply-add is 2 flops):
+//   dense layer, per sample    forward 2 * in * out, backward (dx and dW) about 4 * in * out
+//   DQN update, per sample     online forward on s + target forward on s' (+ online forward
+//                              on s' with Double DQN) + online backward
+//   SAE step, per sample       encode 2 D M + decode 2 M D, backward about twice that: 12 D M
+// The peak is an FMA loop over independent vector accumulators, so the fraction of peak says
+// how far a kernel is from what one core can do.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "examples/presets.hpp"
+#include "gridworld/rook_solver.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Game = saerl::RookCheckmate<5>;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+volatile float g_sink = 0;  // results land here so the compiler keeps the work
+
+// Seconds per call of f: warm up for about 0.1 s (which also sets how many calls one
+// repetition makes, about rep_seconds' worth), then the median over `reps` repetitions.
+template <class F>
+double per_call(F&& f, int reps, double rep_seconds) {
+  long warm = 0;
+  const Clock::time_point t0 = Clock::now();
+  do {
+    f();
+    ++warm;
+  } while (seconds_since(t0) < 0.1);
+  const double one = seconds_since(t0) / double(warm);
+  const long n = std::max(1L, long(rep_seconds / one));
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const Clock::time_point s = Clock::now();
+    for (long i = 0; i < n; ++i) f();
+    t.push_back(seconds_since(s) / double(n));
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// Median latency of single calls of f, timed one by one, after `count` / 10 warm-up calls.
+template <class F>
+double latency(F&& f, int count) {
+  for (int i = 0; i < count / 10; ++i) f();
+  std::vector<double> t(count);
+  for (int i = 0; i < count; ++i) {
+    const Clock::time_point s = Clock::now();
+    f();
+    t[i] = seconds_since(s);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// ---- peak: acc = acc * m + a over independent accumulators, one FMA each ----
+// Enough accumulators to cover the FMA latency on two pipes, few enough to stay in registers
+// (32 zmm with AVX-512, 16 ymm otherwise).
+#if defined(__AVX512F__)
+typedef float vfloat __attribute__((vector_size(64)));
+constexpr int kAcc = 24;
+#else
+typedef float vfloat __attribute__((vector_size(32)));
+constexpr int kAcc = 12;
+#endif
+constexpr int kLanes = int(sizeof(vfloat) / sizeof(float));
+volatile float g_mul = 0.9999999f, g_add = 1e-7f;
+constexpr long kFmaIters = 20000000;
+
+// GCC in ISO mode (-std=c++17) does not fuse a * b + c into one FMA unless told to here;
+// noinline keeps the loop under these options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=fast")
+#endif
+__attribute__((noinline)) void fma_loop() {
+  const vfloat zero = {};
+  const vfloat m = zero + float(g_mul), a = zero + float(g_add);
+  vfloat acc[kAcc];
+  for (int k = 0; k < kAcc; ++k) acc[k] = zero + float(k);
+  for (long i = 0; i < kFmaIters; ++i) {
+#pragma GCC unroll 32
+    for (int k = 0; k < kAcc; ++k) acc[k] = acc[k] * m + a;
+  }
+  float s = 0;
+  for (int k = 0; k < kAcc; ++k)
+    for (int l = 0; l < kLanes; ++l) s += acc[k][l];
+  g_sink = s;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+constexpr double kFmaFlops = 2.0 * kLanes * kAcc * double(kFmaIters);
+
+// ---- DQN ----
+template <class Net>
+constexpr double layer_products() {  // sum over layers of in * out
+  double s = 0;
+  for (int l = 0; l < Net::kLayers; ++l) s += double(Net::kSizes[l]) * Net::kSizes[l + 1];
+  return s;
+}
+
+struct DqnResult {
+  double updates_per_s, gflops;
+};
+
+template <class Preset>
+DqnResult bench_dqn() {
+  using Agent = typename Preset::Agent;
+  saerl::Rng rng(1);
+  auto agent = std::make_unique<Agent>();
+  const saerl::DqnConfig config = Preset::config();
+  agent->init(config, rng);
+  // random legal positions, actions and rewards: the update does not care what they mean
+  Game env;
+  const float rewards[3] = {-1.0f, 100.0f, -100.0f};
+  while (!agent->ready() || agent->replay.size < 10000) {
+    env.reset(rng);
+    const Game::State s = env.state();
+    env.reset(rng);
+    const bool done = rng.below(10) == 0;
+    agent->record(s, int(rng.below(Game::kActions)), rewards[rng.below(3)], env.state(), done);
+  }
+  const double sec = per_call([&] { g_sink = agent->update(rng); }, 5, 0.4);
+  const double sum = layer_products<typename Preset::Net>();
+  const double forwards = config.double_dqn ? 3 : 2;
+  const double flops = Agent::kBatch * (forwards * 2 * sum + 4 * sum);
+  return DqnResult{1 / sec, flops / sec * 1e-9};
+}
+
+// ---- SAE training ----
+struct SaeResult {
+  double step_s, samples_per_s, gflops;
+};
+
+template <int D, int M, int B>
+SaeResult bench_sae(int reps, double rep_seconds) {
+  using SaeT = saerl::Sae<float, D, M>;
+  saerl::Rng rng(2);
+  auto sae = std::make_unique<SaeT>();
+  sae->init(saerl::SaeVariant::relu, 16, nullptr, rng);
+  auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, B>>();
+  trainer->init(saerl::sae_config(saerl::SaeVariant::relu));
+  std::vector<float> x(static_cast<size_t>(B) * D);
+  for (float& v : x) v = 0.5f * rng.normal();
+  const double sec = per_call([&] { g_sink = trainer->step(*sae, x.data(), B, rng); }, reps, rep_seconds);
+  const double flops = double(B) * 12.0 * D * M;
+  return SaeResult{sec, B / sec, flops / sec * 1e-9};
+}
+
+// ---- single-position inference: policy forward, then the SAE on hidden z_1 ----
+template <class Preset>
+double bench_inference_us() {
+  using Net = typename Preset::Net;
+  using SaeT = typename Preset::SaeT;
+  static_assert(Net::kSizes[2] == SaeT::kIn, "the SAE reads the second hidden layer");
+  saerl::Rng rng(3);
+  auto net = std::make_unique<Net>();
+  net->init(rng);
+  auto sae = std::make_unique<SaeT>();
+  sae->init(saerl::SaeVariant::relu, 16, nullptr, rng);
+  auto acts = std::make_unique<saerl::MlpActivations<Net, 1>>();
+  auto work = std::make_unique<saerl::SaeBatch<SaeT, 1>>();
+  constexpr int kInputs = 256;
+  std::vector<float> obs(static_cast<size_t>(kInputs) * Game::kObs);
+  Game env;
+  for (int i = 0; i < kInputs; ++i) {
+    env.reset(rng);
+    env.observe(obs.data() + i * Game::kObs);
+  }
+  int next = 0;
+  const double sec = latency(
+      [&] {
+        saerl::mlp_forward(*net, obs.data() + next * Game::kObs, 1, *acts);
+        saerl::sae_forward(*sae, acts->pre(1), 1, *work, /*training=*/false);
+        g_sink = work->f[0] + acts->output()[0];
+        next = (next + 1) % kInputs;
+      },
+      5000);
+  return sec * 1e6;
+}
+
+}  // namespace
+
+int main() {
+  std::printf("saerl bench: one core, median of repetitions after a warm-up\n\n");
+
+  const double peak = kFmaFlops / per_call(fma_loop, 5, 0.0) * 1e-9;
+  std::printf("%-46s %12.1f GFLOP/s  (%d x %d-float FMA accumulators)\n", "FP32 peak, FMA loop", peak,
+              kAcc, kLanes);
+
+  const DqnResult dqn_default = bench_dqn<saerl::DefaultPreset>();
+  const DqnResult dqn_paper = bench_dqn<saerl::PaperPreset>();
+  std::printf("%-46s %12.0f upd/s    %7.2f GFLOP/s  %5.1f%% of peak\n",
+              "DQN update, default (75-128-128-24, B 64, DDQN)", dqn_default.updates_per_s,
+              dqn_default.gflops, 100 * dqn_default.gflops / peak);
+  std::printf("%-46s %12.0f upd/s    %7.2f GFLOP/s  %5.1f%% of peak\n",
+              "DQN update, paper (75-512-512-24, B 32)", dqn_paper.updates_per_s, dqn_paper.gflops,
+              100 * dqn_paper.gflops / peak);
+
+  const SaeResult sae_study = bench_sae<512, 2048, 2048>(3, 0.0);
+  const SaeResult sae_default = bench_sae<saerl::DefaultPreset::SaeT::kIn, saerl::DefaultPreset::SaeT::kFeatures,
+                                          saerl::DefaultPreset::kSaeBatch>(5, 0.3);
+  std::printf("%-46s %12.0f samp/s   %7.2f GFLOP/s  %5.1f%% of peak\n", "SAE step, relu 512->2048, B 2048",
+              sae_study.samples_per_s, sae_study.gflops, 100 * sae_study.gflops / peak);
+  std::printf("%-46s %12.0f samp/s   %7.2f GFLOP/s  %5.1f%% of peak\n", "SAE step, relu 128->512, B 256 (default)",
+              sae_default.samples_per_s, sae_default.gflops, 100 * sae_default.gflops / peak);
+
+  const SaeResult width[4] = {bench_sae<512, 512, 256>(3, 0.2), bench_sae<512, 1024, 256>(3, 0.2),
+                              bench_sae<512, 2048, 256>(3, 0.2), bench_sae<512, 4096, 256>(3, 0.2)};
+  const int widths[4] = {512, 1024, 2048, 4096};
+  for (int i = 0; i < 4; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "SAE step, relu 512->%d, B 256", widths[i]);
+    std::printf("%-46s %12.2f ms/step  %7.2f GFLOP/s  (x%.2f of M 512)\n", name, width[i].step_s * 1e3,
+                width[i].gflops, width[i].step_s / width[0].step_s);
+  }
+
+  const double infer_default = bench_inference_us<saerl::DefaultPreset>();
+  const double infer_paper = bench_inference_us<saerl::PaperPreset>();
+  std::printf("%-46s %12.2f us\n", "inference, default (net + SAE, 1 position)", infer_default);
+  std::printf("%-46s %12.2f us\n", "inference, paper (net + SAE, 1 position)", infer_paper);
+
+  saerl::Rng rng(4);
+  Game env;
+  env.reset(rng);
+  const double env_step = per_call(
+      [&] {
+        for (int i = 0; i < 1000; ++i) {
+          const Game::StepResult r = env.step(int(rng.below(Game::kActions)), rng);
+          if (r.done) env.reset(rng);
+        }
+      },
+      5, 0.2) / 1000;
+  auto solver = std::make_unique<saerl::RookSolver<5>>();
+  bool solved = true;
+  const double solve_s = per_call([&] { solved = solver->solve().ok() && solved; }, 3, 0.0);
+  std::printf("%-46s %12.0f steps/s\n", "RookCheckmate<5> random policy", 1 / env_step);
+  std::printf("%-46s %12.1f ms%s\n", "RookSolver<5>::solve()", solve_s * 1e3, solved ? "" : "  (FAILED)");
+
+  std::printf(
+      "\n{\"bench\":\"saerl\",\"peak_gflops\":%.2f,"
+      "\"dqn_default\":{\"updates_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"dqn_paper\":{\"updates_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"sae_512x2048_b2048\":{\"samples_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"sae_default\":{\"samples_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"sae_step_ms_d512_b256\":{\"512\":%.3f,\"1024\":%.3f,\"2048\":%.3f,\"4096\":%.3f},"
+      "\"inference_us\":{\"default\":%.3f,\"paper\":%.3f},"
+      "\"env_steps_per_s\":%.0f,\"solve_ms\":%.2f,\"solve_ok\":%s}\n",
+      peak, dqn_default.updates_per_s, dqn_default.gflops, dqn_default.gflops / peak, dqn_paper.updates_per_s,
+      dqn_paper.gflops, dqn_paper.gflops / peak, sae_study.samples_per_s, sae_study.gflops, sae_study.gflops / peak,
+      sae_default.samples_per_s, sae_default.gflops, sae_default.gflops / peak, width[0].step_s * 1e3,
+      width[1].step_s * 1e3, width[2].step_s * 1e3, width[3].step_s * 1e3, infer_default, infer_paper,
+      1 / env_step, solve_s * 1e3, solved ? "true" : "false");
+  return solved ? 0 : 1;
+}
