@@ -74,6 +74,14 @@ Status make_dir(const char* dir) {
   return Status::error(StatusCode::io_error, "%s: cannot create directory", dir);
 }
 
+// The trained network of DIR/dqn.bin.
+template <class Net>
+Status load_dqn(const Options& o, Net& net) {
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
+  return load_mlp(net, path);
+}
+
 std::unique_ptr<Solver> solve_game() {
   auto solver = std::make_unique<Solver>();
   solver->solve(1.0f);
@@ -210,10 +218,9 @@ int train_sae(const Options& o) {
   if (!parse_variant(o.variant, &variant))
     return std::fprintf(stderr, "error: --variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)\n", o.variant), 2;
   auto net = std::make_unique<Net>();
-  char path[1024];
-  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
-  Status s = load_mlp(*net, path);
+  Status s = load_dqn(o, *net);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  char path[1024];
 
   // every legal position's hidden vector, 80% to train on, 20% held out
   Rng rng(o.seed);
@@ -326,8 +333,7 @@ int report(const Options& o) {
   using SaeT = typename Preset::SaeT;
   auto net = std::make_unique<Net>();
   char path[1024], tmp[1100];
-  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
-  Status s = load_mlp(*net, path);
+  Status s = load_dqn(o, *net);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   auto solver = solve_game();
   static Results results;
@@ -518,16 +524,9 @@ int sweep(const Options& o) {
 }
 
 template <class Preset>
-Status load_agent(const Options& o, typename Preset::Agent& agent) {
-  char path[1024];
-  std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
-  return load_mlp(agent.online, path);
-}
-
-template <class Preset>
 int eval_dqn(const Options& o) {
   auto agent = std::make_unique<typename Preset::Agent>();
-  Status s = load_agent<Preset>(o, *agent);
+  Status s = load_dqn(o, agent->online);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   auto solver = solve_game();
   Rng rng(o.seed);
@@ -538,7 +537,7 @@ int eval_dqn(const Options& o) {
 template <class Preset>
 int play(const Options& o) {
   auto agent = std::make_unique<typename Preset::Agent>();
-  Status s = load_agent<Preset>(o, *agent);
+  Status s = load_dqn(o, agent->online);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   Rng rng(o.seed);
   Game env;

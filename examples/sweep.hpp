@@ -32,8 +32,9 @@ inline long sweep_steps(int run, int runs, long longest) {
 inline void sweep_run_dir(const char* out, int run, char* buf, size_t cap) { std::snprintf(buf, cap, "%s/run-%d", out, run); }
 
 inline bool sweep_run_done(const char* out, int run) {
-  char path[1100];
-  std::snprintf(path, sizeof path, "%s/run-%d/done", out, run);
+  char dir[1100], path[1200];
+  sweep_run_dir(out, run, dir, sizeof dir);
+  std::snprintf(path, sizeof path, "%s/done", dir);
   struct stat st;
   return stat(path, &st) == 0;
 }
