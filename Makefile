@@ -5,6 +5,8 @@
 #   make run      build, train the DQN and one SAE of each variant on its hidden layer,
 #                 label their features: out/dqn.bin, out/sae-*.bin, out/results.json,
 #                 out/report.html
+#   make mcu      train the tiny preset, export it as a C++ header, build the Cortex-M4 firmware
+#                 (examples/mcu) in float and int8, run it under qemu and compare with the host
 #   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
 #   make clean    remove build/ and out/
 #
@@ -22,7 +24,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench clean doctest
+.PHONY: all test run bench mcu clean doctest
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -50,6 +52,9 @@ bench:
 	@mkdir -p $(BUILD)
 	$(CXX) -std=c++17 -O3 -march=native -Wall -Wextra -Wpedantic -Werror -I. tests/bench.cpp -o $(BUILD)/bench-native
 	$(BUILD)/bench-native
+
+mcu: $(BUILD)/saerl
+	bash examples/mcu/check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -4,6 +4,8 @@
 // the training hyperparameters.
 //   paper    the study's 75-512-512-24 network and hyperparameters (DESIGN.md)
 //   default  a smaller network tuned so training takes about a minute on one core
+//   tiny     the default's recipe at 64-wide hidden layers and a 256-feature SAE: what the
+//            microcontroller firmware runs (it fits 256 KiB of flash in float)
 #pragma once
 #include "../core/mlp.hpp"
 #include "../dqn/dqn_agent.hpp"
@@ -52,6 +54,14 @@ struct DefaultPreset {
   using SaeT = Sae<float, kHidden, 4 * kHidden>;
   static constexpr long kSaeSteps = 6000;  // batches of kSaeBatch
   static constexpr int kSaeBatch = 256;
+};
+
+struct TinyPreset : DefaultPreset {
+  static constexpr const char* kName = "tiny";
+  using Net = Mlp<float, Env::kObs, 64, 64, Env::kActions>;
+  using Agent = DqnAgent<Env, Net, 64, 50000>;
+  static constexpr int kHidden = 64;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
 };
 
 struct PaperPreset {

@@ -17,8 +17,10 @@
 #include "../sae/metrics.hpp"
 #include "../sae/sae_io.hpp"
 #include "cli.hpp"
+#include "export_c.hpp"
 #include "pipeline.hpp"
 #include "presets.hpp"
+#include "quantized_policy.hpp"
 #include "report.hpp"
 #include "results.hpp"
 #include "sweep.hpp"
@@ -43,9 +45,11 @@ const char* kUsage =
     "  eval        evaluate DIR/dqn.bin against the random black\n"
     "  play        play one game with DIR/dqn.bin, showing the board and Q-values\n"
     "  solve       solve the game exactly and print a summary\n"
+    "  export-c    DIR/dqn.bin and the --variant SAE's encoder, float and int8, as a C++ header\n"
+    "              DIR/saerl_model.hpp for firmware (examples/mcu); prints int8's agreement\n"
     "\n"
     "options:\n"
-    "  --preset NAME     default | paper                         (default: default)\n"
+    "  --preset NAME     default | paper | tiny                  (default: default)\n"
     "  --seed N          one seed fixes every random draw        (default: 1)\n"
     "  --out DIR         where models and results go             (default: out)\n"
     "  --steps N         environment steps to train              (default: the preset's)\n"
@@ -560,6 +564,81 @@ int play(const Options& o) {
   }
 }
 
+// The policy and one SAE's encoder as a C++ header for firmware (examples/mcu/), with the
+// int8 quantization's agreement with float measured here.
+template <class Preset>
+int export_c(const Options& o) {
+  using Net = typename Preset::Net;
+  using SaeT = typename Preset::SaeT;
+  constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
+  SaeVariant variant;
+  if (!parse_variant(o.variant, &variant))
+    return std::fprintf(stderr, "error: --variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)\n", o.variant), 2;
+  auto net = std::make_unique<Net>();
+  Status s = load_dqn(o, *net);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  auto sae = std::make_unique<SaeT>();
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/sae-%s.bin", o.out, o.variant);
+  s = load_sae(*sae, path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+
+  auto enc = std::make_unique<SaeEncoder<float, D, M>>();
+  auto qenc = std::make_unique<QuantizedSaeEncoder<D, M>>();
+  auto qnet = std::make_unique<QuantizedMlpOf<Net>>();
+  encoder_of(*sae, *enc);
+  quantize_encoder(*enc, *qenc);
+  quantize_mlp(*net, *qnet);
+
+  auto solver = solve_game();
+  auto analysis = std::make_unique<FeatureAnalysis<SaeT>>();
+  s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  static char lines[M][160];
+  static const char* labels[M];
+  for (int j = 0; j < M; ++j) {
+    describe_feature(analysis->report, j, predicate_phrase, lines[j], sizeof lines[j]);
+    labels[j] = lines[j];
+  }
+
+  const Int8Agreement agree = int8_agreement<Game>(*net, *enc, *qnet, *qenc);
+  auto policy = std::make_unique<QuantizedPolicy<Game, QuantizedMlpOf<Net>>>();
+  policy->net = qnet.get();
+  Rng rng(o.seed);
+  const RookEvaluation e = evaluate_rook(*policy, solver.get(), int(o.games), rng);
+  const double float_bytes = sizeof(Net) + sizeof(*enc), int8_bytes = sizeof(*qnet) + sizeof(*qenc);
+  // the weight matrices alone (int8 with their float scales, against float)
+  const double float_matrices = 4.0 * (QuantizedMlpOf<Net>::kWeights + D * M);
+  const double int8_matrices = QuantizedMlpOf<Net>::kWeights + D * M + 4.0 * (Net::kUnits + M);
+  std::printf("int8 over %d legal positions: action agreement %.4f, same active features %.4f\n"
+              "int8 policy over %d games: checkmate %.4f\n"
+              "parameters: float %.0f bytes, int8 %.0f bytes (%.2fx smaller); weight matrices %.2fx smaller\n",
+              agree.positions, agree.action_agreement, agree.feature_agreement, e.games, e.checkmate_rate,
+              float_bytes, int8_bytes, float_bytes / int8_bytes, float_matrices / int8_matrices);
+
+  std::string text;
+  c_model_header(*net, *enc, *qnet, *qenc, labels, HiddenLayer<Net>::kLayer, Preset::kName, text);
+  std::snprintf(path, sizeof path, "%s/saerl_model.hpp", o.out);
+  const detail::Chunk chunk{text.data(), text.size()};
+  s = detail::write_atomically(path, &chunk, 1);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+
+  static Results results;
+  char results_path[1024];
+  std::snprintf(results_path, sizeof results_path, "%s/results.json", o.out);
+  s = results.load(results_path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  results.set("int8.action_agreement", agree.action_agreement);
+  results.set("int8.feature_agreement", agree.feature_agreement);
+  results.set("int8.checkmate_rate", e.checkmate_rate);
+  results.set("int8.float_bytes", float_bytes);
+  results.set("int8.int8_bytes", int8_bytes);
+  s = results.save(results_path);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::printf("wrote %s (%zu bytes)\n", path, text.size());
+  return 0;
+}
+
 int solve(const Options&) {
   const auto t0 = std::chrono::steady_clock::now();
   auto solver = solve_game();
@@ -578,6 +657,7 @@ int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "run") == 0) return run_all<Preset>(o);
   if (std::strcmp(command, "sweep") == 0) return sweep<Preset>(o);
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
+  if (std::strcmp(command, "export-c") == 0) return export_c<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
   return solve(o);
 }
@@ -593,7 +673,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve"};
+  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve", "export-c"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {
@@ -612,6 +692,7 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(o.preset, "default") == 0) return run_command<DefaultPreset>(command, o);
   if (std::strcmp(o.preset, "paper") == 0) return run_command<PaperPreset>(command, o);
-  std::fprintf(stderr, "error: --preset: unknown preset '%s' (default | paper)\n", o.preset);
+  if (std::strcmp(o.preset, "tiny") == 0) return run_command<TinyPreset>(command, o);
+  std::fprintf(stderr, "error: --preset: unknown preset '%s' (default | paper | tiny)\n", o.preset);
   return 2;
 }

@@ -241,16 +241,27 @@ struct RookCheckmate {
     return "unknown";
   }
 
-  // "K NE" for king moves, "R W 3" for rook moves; writes into buf and returns it.
+  // "K NE" for king moves, "R W 3" for rook moves; writes into buf (cap >= 8 holds every
+  // name) and returns it. No printf, so that it links on a bare microcontroller.
   static const char* action_name(int action, char* buf, size_t cap) {
     static const char* const kDirName[8] = {"E", "NE", "N", "NW", "W", "SW", "S", "SE"};
-    if (action < 0 || action >= kActions)
-      std::snprintf(buf, cap, "?");
-    else if (action < 8)
-      std::snprintf(buf, cap, "K %s", kDirName[action]);
-    else
-      std::snprintf(buf, cap, "R %s %d", kDirName[2 * ((action - 8) / (N - 1))],
-                    (action - 8) % (N - 1) + 1);
+    char name[8] = "?";
+    if (action >= 0 && action < kActions) {
+      const bool king = action < 8;
+      const char* dir = kDirName[king ? action : 2 * ((action - 8) / (N - 1))];
+      int n = 0;
+      name[n++] = king ? 'K' : 'R';
+      name[n++] = ' ';
+      while (*dir) name[n++] = *dir++;
+      if (!king) {
+        name[n++] = ' ';
+        name[n++] = char('0' + (action - 8) % (N - 1) + 1);
+      }
+      name[n] = '\0';
+    }
+    size_t i = 0;
+    for (; cap > 0 && i + 1 < cap && name[i]; ++i) buf[i] = name[i];
+    if (cap > 0) buf[i] = '\0';
     return buf;
   }
 
@@ -263,9 +274,13 @@ struct RookCheckmate {
 
   // A uniformly random legal position: draw three squares until the triple is legal.
   void reset(Rng& rng) {
+    // The three draws are separate statements: the order in which a function's arguments are
+    // evaluated differs between compilers, and the games must not.
     do {
-      pos = make(static_cast<int>(rng.below(kSquares)), static_cast<int>(rng.below(kSquares)),
-                 static_cast<int>(rng.below(kSquares)));
+      const int bk = static_cast<int>(rng.below(kSquares));
+      const int wr = static_cast<int>(rng.below(kSquares));
+      const int wk = static_cast<int>(rng.below(kSquares));
+      pos = make(wk, wr, bk);
     } while (!is_legal(pos));
     moves = 0;
   }

@@ -155,6 +155,31 @@ void keep_top(const T* z, T* f, int n, int keep, T* work) {
   }
 }
 
+// The inference-time sparsity rule of `variant`: f from the pre-activations z (rows x M).
+// theta(j) gives JumpReLU's threshold of feature j, batch_theta is BatchTopK's; work holds M.
+template <class T, class Theta>
+void select_features(SaeVariant variant, int k, const T* z, T* f, int rows, int M, Theta theta,
+                     T batch_theta, T* work) {
+  const int n = rows * M;
+  switch (variant) {
+    case SaeVariant::relu:
+      for (int i = 0; i < n; ++i) f[i] = z[i] > T(0) ? z[i] : T(0);
+      break;
+    case SaeVariant::topk:
+      for (int b = 0; b < rows; ++b) keep_top(z + b * M, f + b * M, M, k, work);
+      break;
+    case SaeVariant::batchtopk:
+      for (int i = 0; i < n; ++i) f[i] = z[i] > batch_theta && z[i] > T(0) ? z[i] : T(0);
+      break;
+    case SaeVariant::jumprelu:
+      for (int j = 0; j < M; ++j) {
+        const T t = theta(j);
+        for (int b = 0; b < rows; ++b) f[b * M + j] = z[b * M + j] > t ? z[b * M + j] : T(0);
+      }
+      break;
+  }
+}
+
 }  // namespace detail
 
 // Encodes and decodes x (batch, D), batch <= B (a larger batch is cut to B). In training,
@@ -169,36 +194,20 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
   for (int b = 0; b < batch; ++b)
     for (int d = 0; d < D; ++d) w.xc[b * D + d] = x[b * D + d] - sae.b_dec()[d];
   dense_forward(w.xc, sae.w_enc(), sae.b_enc(), w.z, batch, D, M);
-  const int n = batch * M;
-  switch (sae.variant) {
-    case SaeVariant::relu:
-      for (int i = 0; i < n; ++i) w.f[i] = w.z[i] > T(0) ? w.z[i] : T(0);
-      break;
-    case SaeVariant::topk:
-      for (int b = 0; b < batch; ++b) detail::keep_top(w.z + b * M, w.f + b * M, M, sae.k, w.scratch);
-      break;
-    case SaeVariant::batchtopk:
-      if (training) {
-        detail::keep_top(w.z, w.f, n, sae.k * batch, w.scratch);
-        // theta <- running mean of the smallest kept activation (Bussmann et al. 2024)
-        T smallest = T(0);
-        bool any = false;
-        for (int i = 0; i < n; ++i)
-          if (w.f[i] > T(0) && (!any || w.f[i] < smallest)) smallest = w.f[i], any = true;
-        if (any) sae.batch_threshold() = sae.batch_threshold() == T(0) ? smallest
-                                         : T(0.99) * sae.batch_threshold() + T(0.01) * smallest;
-      } else {
-        const T theta = sae.batch_threshold();
-        for (int i = 0; i < n; ++i) w.f[i] = w.z[i] > theta && w.z[i] > T(0) ? w.z[i] : T(0);
-      }
-      break;
-    case SaeVariant::jumprelu:
-      for (int b = 0; b < batch; ++b)
-        for (int j = 0; j < M; ++j) {
-          const T zj = w.z[b * M + j];
-          w.f[b * M + j] = zj > std::exp(sae.log_threshold()[j]) ? zj : T(0);
-        }
-      break;
+  if (training && sae.variant == SaeVariant::batchtopk) {
+    const int n = batch * M;
+    detail::keep_top(w.z, w.f, n, sae.k * batch, w.scratch);
+    // theta <- running mean of the smallest kept activation (Bussmann et al. 2024)
+    T smallest = T(0);
+    bool any = false;
+    for (int i = 0; i < n; ++i)
+      if (w.f[i] > T(0) && (!any || w.f[i] < smallest)) smallest = w.f[i], any = true;
+    if (any) sae.batch_threshold() = sae.batch_threshold() == T(0) ? smallest
+                                     : T(0.99) * sae.batch_threshold() + T(0.01) * smallest;
+  } else {
+    const T* log_theta = sae.log_threshold();
+    detail::select_features(sae.variant, sae.k, w.z, w.f, batch, M, [log_theta](int j) { return std::exp(log_theta[j]); },
+                            sae.batch_threshold(), w.scratch);
   }
   dense_forward(w.f, sae.w_dec(), sae.b_dec(), w.x_hat, batch, M, D);
 }
