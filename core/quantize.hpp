@@ -9,9 +9,10 @@
 // Weights: symmetric int8 with one scale per output unit (a row of W^T), stored (out, in) so
 // each output is one contiguous dot product:
 //   s_o = max_i |W_io| / 127,   q_io = round(W_io / s_o)  in [-127, 127].
-// Inputs are quantized the same way on the fly, one scale for the whole vector:
-//   s_x = max_i |x_i| / 127,    qx_i = round(x_i / s_x),
-// and the products are summed in int32 (at most 512 * 127 * 127 < 2^31 per output):
+// Inputs are quantized to 8 bits on the fly, one scale for the whole vector: unsigned
+// [0, 255] when no input is negative (after a ReLU, twice the resolution), else symmetric:
+//   s_x = max_i |x_i| / 255 (or / 127),   qx_i = round(x_i / s_x),
+// and the products are summed in int32 (at most in * 255 * 127 < 2^31 per output):
 //   y_o = b_o + (s_x s_o) sum_i qx_i q_io.
 // Biases stay float. Everything is plain integer and float arithmetic in a fixed order, so a
 // host and a microcontroller compute bit-identical outputs.
@@ -49,7 +50,8 @@ inline void quantize_rows(const float* W, int in, int out, int8_t* q, float* sca
   }
 }
 
-// y (out) = x W + b for one input x (in), W quantized by quantize_rows(); qx: scratch of `in`.
+// y (out) = x W + b for one input x (in), W quantized by quantize_rows(); qx: scratch of `in`
+// (16-bit to hold both 8-bit ranges).
 inline void qdense_forward(const float* x, const int8_t* q, const float* scale, const float* b, float* y,
                            int in, int out, int16_t* qx) {
   float lo = 0.0f;
@@ -74,7 +76,7 @@ inline void qdense_forward(const float* x, const int8_t* q, const float* scale, 
 template <int... S>
 struct QuantizedMlp {
   using Shape = Mlp<float, S...>;
-  static_assert(Shape::kMaxWidth <= 133000, "QuantizedMlp: wider than 133,000 inputs could overflow the int32 sums");
+  static_assert(Shape::kMaxWidth <= 66000, "QuantizedMlp: wider than 66,000 inputs could overflow the int32 sums");
   static constexpr int weight_offset(int l) {
     int offset = 0;
     for (int i = 0; i < l; ++i) offset += Shape::kSizes[i] * Shape::kSizes[i + 1];

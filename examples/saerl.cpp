@@ -587,8 +587,10 @@ int export_c(const Options& o) {
   auto qenc = std::make_unique<QuantizedSaeEncoder<D, M>>();
   auto qnet = std::make_unique<QuantizedMlpOf<Net>>();
   encoder_of(*sae, *enc);
-  quantize_encoder(*enc, *qenc);
-  quantize_mlp(*net, *qnet);
+  std::vector<float> observations, hidden;  // every legal position: calibrates the int8 rounding
+  const int positions = rook_calibration<Game>(*net, observations, hidden);
+  quantize_mlp_calibrated(*net, observations.data(), positions, *qnet);
+  quantize_encoder_calibrated(*enc, hidden.data(), positions, *qenc);
 
   auto solver = solve_game();
   auto analysis = std::make_unique<FeatureAnalysis<SaeT>>();
@@ -611,9 +613,11 @@ int export_c(const Options& o) {
   const double float_matrices = 4.0 * (QuantizedMlpOf<Net>::kWeights + D * M);
   const double int8_matrices = QuantizedMlpOf<Net>::kWeights + D * M + 4.0 * (Net::kUnits + M);
   std::printf("int8 over %d legal positions: action agreement %.4f, same active features %.4f\n"
+              "  action agreement where float's top two Q-values differ by >= 0.01: %.4f (%d positions)\n"
               "int8 policy over %d games: checkmate %.4f\n"
               "parameters: float %.0f bytes, int8 %.0f bytes (%.2fx smaller); weight matrices %.2fx smaller\n",
-              agree.positions, agree.action_agreement, agree.feature_agreement, e.games, e.checkmate_rate,
+              agree.positions, agree.action_agreement, agree.feature_agreement, agree.decisive_agreement,
+              agree.decisive_positions, e.games, e.checkmate_rate,
               float_bytes, int8_bytes, float_bytes / int8_bytes, float_matrices / int8_matrices);
 
   std::string text;
@@ -630,6 +634,7 @@ int export_c(const Options& o) {
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   results.set("int8.action_agreement", agree.action_agreement);
   results.set("int8.feature_agreement", agree.feature_agreement);
+  results.set("int8.decisive_action_agreement", agree.decisive_agreement);
   results.set("int8.checkmate_rate", e.checkmate_rate);
   results.set("int8.float_bytes", float_bytes);
   results.set("int8.int8_bytes", int8_bytes);

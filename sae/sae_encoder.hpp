@@ -12,7 +12,7 @@
 #pragma once
 #include <cmath>
 
-#include "../core/quantize.hpp"
+#include "../core/gptq.hpp"
 #include "sae.hpp"
 
 namespace saerl {
@@ -71,6 +71,17 @@ void quantize_encoder(const SaeEncoder<float, D, M>& enc, QuantizedSaeEncoder<D,
   q.batch_threshold = enc.batch_threshold;
   q.variant = enc.variant;
   q.k = enc.k;
+}
+
+// quantize_encoder() with the rounding calibrated by GPTQ (core/gptq.hpp) on n example
+// inputs X (n, D).
+template <int D, int M>
+void quantize_encoder_calibrated(const SaeEncoder<float, D, M>& enc, const float* X, int n, QuantizedSaeEncoder<D, M>& q) {
+  quantize_encoder(enc, q);
+  std::vector<float> centred(size_t(n) * D);
+  for (int r = 0; r < n; ++r)
+    for (int d = 0; d < D; ++d) centred[size_t(r) * D + d] = X[size_t(r) * D + d] - enc.b_dec[d];
+  quantize_rows_calibrated(enc.w_enc, enc.b_enc, D, M, centred.data(), n, q.w_enc, q.scale, q.b_enc);
 }
 
 // f (M) = the codes of one input x (D); work holds kWork = max(D, M) values: the centred
