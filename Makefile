@@ -8,6 +8,9 @@
 #   make mcu      train the tiny preset, export it as a C++ header, build the Cortex-M4 firmware
 #                 (examples/mcu) in float and int8, run it under qemu and compare with the host
 #   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
+#   make examples build and run the teaching programs, a few seconds each: an MLP learning XOR
+#                 with its gradient check, a DQN solving the maze, a toy model of superposition,
+#                 the rook-checkmate pipeline in miniature (examples/<name>.cpp)
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -24,7 +27,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench mcu clean doctest
+.PHONY: all test run bench mcu clean doctest examples
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -44,6 +47,15 @@ test: $(BUILD)/saerl_tests $(BUILD)/saerl
 	@SAERL_BIN=$(BUILD)/saerl $(BUILD)/saerl_tests $(TESTFLAGS) 2>&1 | tee $(BUILD)/test.log; rc=$${PIPESTATUS[0]}; \
 	awk -F'|' '/test cases:/ { gsub(/[^0-9]/, "", $$2); gsub(/[^0-9]/, "", $$3); p = $$2; f = $$3 } \
 	  END { if (p == "") { p = 0; f = 1 } printf "%d passed, %d failed\n", p, f }' $(BUILD)/test.log; exit $$rc
+
+EXAMPLES := xor maze_dqn superposition rook_features
+
+$(BUILD)/examples/%: examples/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(FLAGS) -MMD -MP $< -o $@
+
+examples: $(EXAMPLES:%=$(BUILD)/examples/%)
+	@for e in $(EXAMPLES); do echo "== $(BUILD)/examples/$$e"; $(BUILD)/examples/$$e || exit 1; echo; done
 
 run: $(BUILD)/saerl
 	$(BUILD)/saerl run --preset default --out $(OUT)

@@ -140,10 +140,20 @@ inline Status check_args(const char* path, const uint32_t* shape, int shape_coun
   return Status::success();
 }
 
+// The first read of a file gave `got` bytes: nothing at all is an error of its own, a
+// directory (which fopen opens on POSIX, but which cannot be read) or an empty file.
+inline Status check_first_read(std::FILE* f, const char* path, size_t got) {
+  if (got > 0) return Status::success();
+  if (std::ferror(f)) return Status::error(StatusCode::io_error, "%s: cannot read (a directory?)", path);
+  return Status::error(StatusCode::truncated, "%s: truncated: the file is empty", path);
+}
+
 // Reads and checks the header at the start of f; *hash receives FNV-1a over its bytes.
 inline Status read_header(std::FILE* f, const char* path, Header* out, uint64_t* hash) {
   unsigned char b[kHeaderMaxBytes];
   size_t got = std::fread(b, 1, 24, f);
+  Status s = check_first_read(f, path, got);
+  if (!s.ok()) return s;
   if (std::memcmp(b, "SAERLBIN", got < 8 ? got : 8) != 0)
     return Status::error(StatusCode::bad_magic, "%s: not a saerl file (bad magic)", path);
   if (got < 24)
@@ -193,6 +203,70 @@ inline Status read_header(const char* path, Header* out) {
   return detail::read_header(file.f, path, out, &hash);
 }
 
+// A file written as "<path>.tmp" and renamed over <path> only when complete, so a crash never
+// leaves a half-written file at <path>. open(), write() any number of times, finish() (flush
+// and close; the temp file is then complete), commit() (rename). finish() and commit() are
+// separate so that a caller (or a test) can act between them; on any failure, or when the
+// object is dropped before commit(), the temp file is removed.
+class TempFile {
+ public:
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() { abandon(); }
+
+  Status open(const char* path) {
+    abandon();
+    if (std::snprintf(path_, sizeof path_, "%s", path) >= static_cast<int>(sizeof path_) ||
+        std::snprintf(tmp_, sizeof tmp_, "%s.tmp", path) >= static_cast<int>(sizeof tmp_))
+      return Status::error(StatusCode::invalid_argument, "%s: path too long", path);
+    f_ = std::fopen(tmp_, "wb");
+    if (!f_) return Status::error(StatusCode::io_error, "%s: cannot create %s", path, tmp_);
+    exists_ = good_ = true;
+    return Status::success();
+  }
+  void write(const void* data, size_t n) {
+    if (f_ && good_ && n > 0) good_ = std::fwrite(data, 1, n, f_) == n;
+  }
+  Status finish() {
+    if (!f_) return Status::error(StatusCode::io_error, "%s: not open for writing", path_);
+    bool ok = good_ && std::fflush(f_) == 0;
+    ok = std::fclose(f_) == 0 && ok;
+    f_ = nullptr;
+    if (!ok) {
+      abandon();
+      return Status::error(StatusCode::io_error, "%s: cannot write %s (disk full?)", path_, tmp_);
+    }
+    return Status::success();
+  }
+  Status commit() {
+    if (f_ || !exists_) return Status::error(StatusCode::io_error, "%s: nothing finished to rename", path_);
+#if defined(_WIN32)
+    std::remove(path_);  // Windows' rename does not replace an existing file
+#endif
+    if (std::rename(tmp_, path_) != 0) {
+      abandon();
+      return Status::error(StatusCode::io_error, "%s: cannot rename %s over it", path_, tmp_);
+    }
+    exists_ = false;
+    return Status::success();
+  }
+  const char* temp_path() const { return tmp_; }
+
+ private:
+  void abandon() {
+    if (f_) std::fclose(f_);
+    if (exists_) std::remove(tmp_);
+    f_ = nullptr;
+    exists_ = good_ = false;
+  }
+  std::FILE* f_ = nullptr;
+  bool exists_ = false;  // the temp file is on disk
+  bool good_ = false;    // every write so far succeeded
+  char path_[1024] = {0};
+  char tmp_[1032] = {0};
+};
+
 namespace detail {
 
 // A piece of a file being written.
@@ -201,30 +275,14 @@ struct Chunk {
   size_t size;
 };
 
-// Writes the chunks to "<path>.tmp", flushes and closes it, then renames it over <path>, so a
-// crash never leaves a half-written file at <path>. On failure the temp file is removed.
+// Writes the chunks to <path> through a TempFile: all or nothing.
 inline Status write_atomically(const char* path, const Chunk* chunks, int n) {
-  char tmp[1024];
-  if (std::snprintf(tmp, sizeof tmp, "%s.tmp", path) >= static_cast<int>(sizeof tmp))
-    return Status::error(StatusCode::invalid_argument, "%s: path too long", path);
-  std::FILE* f = std::fopen(tmp, "wb");
-  if (!f) return Status::error(StatusCode::io_error, "%s: cannot create %s", path, tmp);
-  bool ok = true;
-  for (int i = 0; i < n && ok; ++i) ok = chunks[i].size == 0 || std::fwrite(chunks[i].data, 1, chunks[i].size, f) == chunks[i].size;
-  ok = ok && std::fflush(f) == 0;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot write %s (disk full?)", path, tmp);
-  }
-#if defined(_WIN32)
-  std::remove(path);  // Windows' rename does not replace an existing file
-#endif
-  if (std::rename(tmp, path) != 0) {
-    std::remove(tmp);
-    return Status::error(StatusCode::io_error, "%s: cannot rename %s over it", path, tmp);
-  }
-  return Status::success();
+  TempFile file;
+  Status s = file.open(path);
+  for (int i = 0; i < n && s.ok(); ++i) file.write(chunks[i].data, chunks[i].size);
+  if (s.ok()) s = file.finish();
+  if (s.ok()) s = file.commit();
+  return s;
 }
 
 }  // namespace detail

@@ -22,7 +22,8 @@ enum class StatusCode {
   bad_shape,       // shapes in the file differ from the destination's
   bad_checksum,    // the body does not match its checksum (corrupted)
   truncated,       // the file ends before its header says it should
-  invalid_argument // a value out of range, an unknown option, a malformed input
+  invalid_argument, // a value out of range, an unknown option, a malformed input
+  diverged         // training produced a NaN or an infinity (core/divergence.hpp)
 };
 
 struct Status {
@@ -59,6 +60,7 @@ inline const char* status_code_name(StatusCode code) {
     case StatusCode::bad_checksum: return "bad_checksum";
     case StatusCode::truncated: return "truncated";
     case StatusCode::invalid_argument: return "invalid_argument";
+    case StatusCode::diverged: return "diverged";
   }
   return "unknown";
 }

@@ -21,10 +21,13 @@
 //   L   = mean_b huber(Q_online(s, a_b) - y_b)
 //   dL/dQ_online(s, a) is nonzero only at the taken action; backward, clip, Adam step;
 //   the target network is copied every target_every updates (or Polyak-averaged, tau > 0).
+// check_finite(step) is the divergence guard: a Status naming the first network tensor, or the
+// loss, that holds a NaN or an infinity.
 #pragma once
 #include <cmath>
 #include <cstdint>
 
+#include "../core/divergence.hpp"
 #include "../core/loss.hpp"
 #include "../core/mlp.hpp"
 #include "../core/optim.hpp"
@@ -180,6 +183,14 @@ struct DqnAgent {
     ++updates;
     sync_target();
     return last_loss;
+  }
+
+  // The divergence guard: the online and target networks and the last loss are finite.
+  Status check_finite(long step) const {
+    Status s = check_finite_mlp(online, "online network", step);
+    if (s.ok()) s = check_finite_mlp(target, "target network", step);
+    if (s.ok()) s = check_finite_loss(double(last_loss), "DQN loss", step);
+    return s;
   }
 
   void sync_target() {

@@ -1,6 +1,7 @@
 // saerl/examples/cli.hpp — the command-line options of build/saerl, parsed into one struct.
 //
-// Every option takes a value ("--seed 3" or "--seed=3"). Unknown options, missing values and
+// Every option takes a value ("--seed 3" or "--seed=3"), except the flags --collect and
+// --resume. Unknown options, missing values and
 // out-of-range numbers are errors: parse_options() returns a Status naming the problem, and
 // the program prints it as one line and exits with status 2.
 #pragma once
@@ -30,6 +31,9 @@ struct Options {
   // sweep
   long run = -1, runs = 16, jobs = 2;
   int collect = 0;
+  // train-dqn, train-sae: a checkpoint every N steps (0: none); --resume goes on from it
+  long checkpoint_every = 0;
+  int resume = 0;
   int help = 0;
 };
 
@@ -62,8 +66,8 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       o->help = 1;
       continue;
     }
-    if (std::strcmp(arg, "--collect") == 0) {  // the one option without a value
-      o->collect = 1;
+    if (std::strcmp(arg, "--collect") == 0 || std::strcmp(arg, "--resume") == 0) {  // the flags
+      (arg[2] == 'c' ? o->collect : o->resume) = 1;
       continue;
     }
     if (std::strncmp(arg, "--", 2) != 0)
@@ -114,6 +118,8 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       s = parse_long(name, value, 2, 10000, &o->runs);
     } else if (std::strcmp(name, "--jobs") == 0) {
       s = parse_long(name, value, 1, 256, &o->jobs);
+    } else if (std::strcmp(name, "--checkpoint-every") == 0) {
+      s = parse_long(name, value, 1, 1000000000L, &o->checkpoint_every);
     } else if (std::strcmp(name, "--q-fidelity") == 0) {
       s = parse_double(name, value, 0, 1e6, &o->q_fidelity);
     } else if (std::strcmp(name, "--n-step") == 0) {

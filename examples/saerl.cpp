@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include "quantized_policy.hpp"
 #include "report.hpp"
 #include "results.hpp"
+#include "run_checkpoint.hpp"
 #include "sweep.hpp"
 
 namespace {
@@ -134,10 +136,28 @@ Status write_dqn_results(const char* dir, const RookEvaluation& e, double train_
   return r.save(path);
 }
 
+// Fails early when DIR/results.json cannot be merged into, so that a run never fails after it
+// has written its model.
+Status check_results(const char* dir) {
+  char path[1024];
+  std::snprintf(path, sizeof path, "%s/results.json", dir);
+  static Results r;
+  return r.load(path);
+}
+
+// Training diverged: say where, and what is left on disk. Exit status 1.
+int diverged(const Status& s, const char* checkpoint) {
+  const bool kept = access(checkpoint, F_OK) == 0;
+  std::fprintf(stderr, "error: %s; %s%s\n", s.message, kept ? checkpoint : "no model or checkpoint written",
+               kept ? " is the last good checkpoint" : "");
+  return 1;
+}
+
 template <class Preset>
 int train_dqn(const Options& o) {
   using Agent = typename Preset::Agent;
   Status s = make_dir(o.out);
+  if (s.ok()) s = check_results(o.out);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   const long total = o.steps > 0 ? o.steps : Preset::kSteps;
   const bool tty = isatty(fileno(stderr));
@@ -161,32 +181,59 @@ int train_dqn(const Options& o) {
   Game env;
   env.reset(rng);
 
+  // the loop's state besides the above, and the checkpoint of it all (examples/run_checkpoint.hpp)
+  TestHooks hooks = TestHooks::from_environment();
+  DqnProgress p;
+  p.run = dqn_run_text(o, Preset::kName, total);
+  char ckpt[1024];
+  std::snprintf(ckpt, sizeof ckpt, "%s/dqn.ckpt", o.out);
+  auto fields = [&](auto& ar) { dqn_run_fields(ar, p, *agent, runner, env, rng, eval_rng); };
+  if (o.resume && access(ckpt, F_OK) != 0) {
+    std::fprintf(stderr, "train-dqn: no checkpoint %s: starting at step 0\n", ckpt);
+  } else if (o.resume) {
+    const RunText expected = p.run;
+    s = load_checkpoint(ckpt, kDqnRunKind, fields);
+    if (s.ok()) s = check_dqn_run(ckpt, p, expected, total, *agent, env);
+    if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+    std::fprintf(stderr, "train-dqn: resuming from %s at step %ld\n", ckpt, p.t);
+  }
+
   std::fprintf(stderr, "train-dqn: preset %s, %ld steps, seed %llu\n", Preset::kName, total, o.seed);
   const auto t0 = std::chrono::steady_clock::now();
-  double to_095 = -1, eval_seconds = 0;
-  constexpr int kCurveMax = 64;  // the learning curve: (step, checkmate rate) of each evaluation
-  long curve_steps[kCurveMax];
-  double curve_rates[kCurveMax];
-  int curve_points = 0;
-  for (long t = 1; t <= total; ++t) {
+  const long first = p.t + 1;
+  const double seconds_before = p.seconds;
+  for (long t = first; t <= total; ++t) {
+    hooks.before_step(t);
+    if (t == hooks.nan_at_step) agent->online.params[0] = std::nanf("");
     runner.step(*agent, env, rng);
+    if (!runner.health.ok()) return diverged(runner.health, ckpt);
     if (t % o.eval_every == 0 || t == total) {
       const auto te = std::chrono::steady_clock::now();
       RookEvaluation e = evaluate_rook(*agent, static_cast<const Solver*>(nullptr), 1000, eval_rng);
-      eval_seconds += seconds_since(te);
-      const double elapsed = seconds_since(t0);
-      if (to_095 < 0 && e.checkmate_rate >= 0.95) to_095 = elapsed;
-      curve_steps[curve_points] = t;
-      curve_rates[curve_points] = e.checkmate_rate;
-      curve_points += curve_points < kCurveMax - 1;
-      const double rate = t / elapsed, eta = (total - t) / rate;
+      p.eval_seconds += seconds_since(te);
+      const double elapsed = seconds_before + seconds_since(t0);
+      if (p.to_095 < 0 && e.checkmate_rate >= 0.95) p.to_095 = elapsed;
+      p.curve_steps[p.curve_points] = t;
+      p.curve_rates[p.curve_points] = e.checkmate_rate;
+      p.curve_points += p.curve_points < DqnProgress::kCurveMax - 1;
+      const double rate = (t - first + 1) / seconds_since(t0), eta = (total - t) / rate;
       std::fprintf(stderr, "%s  step %ld/%ld  episodes %ld  updates %ld  checkmate %.3f  %.0f steps/s  ETA %.0fs%s",
                    tty ? "\r" : "", t, total, runner.episodes, agent->updates, e.checkmate_rate, rate, eta,
                    tty ? "   " : "\n");
     }
+    if (o.checkpoint_every > 0 && t % o.checkpoint_every == 0 && t < total) {
+      p.t = t;
+      p.seconds = seconds_before + seconds_since(t0);
+      s = agent->check_finite(t);
+      if (!s.ok()) return diverged(s, ckpt);
+      s = save_run_checkpoint(ckpt, kDqnRunKind, hooks, fields);
+      if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+    }
   }
-  const double train_seconds = seconds_since(t0);
+  const double train_seconds = seconds_before + seconds_since(t0);
   if (tty) std::fprintf(stderr, "\n");
+  s = agent->check_finite(total);
+  if (!s.ok()) return diverged(s, ckpt);
 
   char path[1024];
   std::snprintf(path, sizeof path, "%s/dqn.bin", o.out);
@@ -194,12 +241,13 @@ int train_dqn(const Options& o) {
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   RookEvaluation e = evaluate_rook(*agent, solver.get(), int(o.games), eval_rng);
   std::printf("preset %s, seed %llu: trained %.1f s (%.1f s of it periodic evaluation), %ld episodes, %ld updates\n",
-              Preset::kName, o.seed, train_seconds, eval_seconds, runner.episodes, agent->updates);
-  if (to_095 >= 0) std::printf("  checkmate rate first >= 0.95 after %.1f s\n", to_095);
+              Preset::kName, o.seed, train_seconds, p.eval_seconds, runner.episodes, agent->updates);
+  if (p.to_095 >= 0) std::printf("  checkmate rate first >= 0.95 after %.1f s\n", p.to_095);
   print_evaluation(stdout, e);
-  s = write_dqn_results(o.out, e, train_seconds, to_095, runner.episodes, runner.steps, agent->updates, Preset::kName,
-                        o.seed, curve_steps, curve_rates, curve_points);
+  s = write_dqn_results(o.out, e, train_seconds, p.to_095, runner.episodes, runner.steps, agent->updates, Preset::kName,
+                        o.seed, p.curve_steps, p.curve_rates, p.curve_points);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::remove(ckpt);  // the run is complete: its checkpoint has served
   std::printf("wrote %s and %s/results.json\n", path, o.out);
   return 0;
 }
@@ -221,8 +269,12 @@ int train_sae(const Options& o) {
   SaeVariant variant;
   if (!parse_variant(o.variant, &variant))
     return std::fprintf(stderr, "error: --variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)\n", o.variant), 2;
+  if (o.k > SaeT::kFeatures)
+    return std::fprintf(stderr, "error: --k: %ld is more than the %s preset's %d features\n", o.k, Preset::kName,
+                        SaeT::kFeatures), 2;
   auto net = std::make_unique<Net>();
   Status s = load_dqn(o, *net);
+  if (s.ok()) s = check_results(o.out);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
   char path[1024];
 
@@ -250,27 +302,58 @@ int train_sae(const Options& o) {
   qfid->coeff = q_coeff;
   auto batch = std::make_unique<float[]>(size_t(B) * D);
 
+  // the loop's state besides the above, and the checkpoint of it all (examples/run_checkpoint.hpp)
+  TestHooks hooks = TestHooks::from_environment();
+  SaeProgress p;
+  p.run = sae_run_text(o, Preset::kName, steps, fnv1a64(net->params, sizeof net->params));
+  char ckpt[1024];
+  std::snprintf(ckpt, sizeof ckpt, "%s/sae-%s.ckpt", o.out, sae_variant_name(variant));
+  auto fields = [&](auto& ar) { sae_run_fields(ar, p, *sae, *trainer, rng); };
+  if (o.resume && access(ckpt, F_OK) != 0) {
+    std::fprintf(stderr, "train-sae: no checkpoint %s: starting at step 0\n", ckpt);
+  } else if (o.resume) {
+    const RunText expected = p.run;
+    s = load_checkpoint(ckpt, kSaeRunKind, fields);
+    if (s.ok()) s = check_sae_run(ckpt, p, expected, steps, *sae, *trainer);
+    if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+    std::fprintf(stderr, "train-sae: resuming from %s at step %ld\n", ckpt, p.t);
+  }
+
   std::fprintf(stderr, "train-sae: %s, %d -> %d features, %ld steps of %d, q-fidelity %g, on %d positions (%d held out)\n",
                sae_variant_name(variant), D, SaeT::kFeatures, steps, B, double(q_coeff), data->size,
                data->size - data->train_size);
   const bool tty = isatty(fileno(stderr));
   const auto t0 = std::chrono::steady_clock::now();
-  const long report = steps / 20 > 0 ? steps / 20 : 1;
-  for (long t = 1; t <= steps; ++t) {
+  const long report = steps / 20 > 0 ? steps / 20 : 1, first = p.t + 1;
+  const double seconds_before = p.seconds;
+  for (long t = first; t <= steps; ++t) {
+    hooks.before_step(t);
     for (int b = 0; b < B; ++b) copy(data->row(int(rng.below(uint32_t(data->train_size)))), batch.get() + b * D, D);
+    if (t == hooks.nan_at_step) batch[0] = std::nanf("");
     qfid->x = batch.get();
     trainer->step(*sae, batch.get(), B, rng, *qfid);
+    if (!trainer->health.ok()) return diverged(trainer->health, ckpt);
     if (variant == SaeVariant::relu && t % 1500 == 0 && t <= steps / 2)
       trainer->resample_dead(*sae, data->row(0), data->train_size, rng);
     if (t % report == 0 || t == steps) {
-      const double el = seconds_since(t0);
+      const double el = seconds_since(t0), rate = (t - first + 1) / el;
       std::fprintf(stderr, "%s  step %ld/%ld  loss %.5f  mse %.5f  dead %d  %.0f steps/s  ETA %.0fs%s", tty ? "\r" : "",
-                   t, steps, double(trainer->last_loss), double(trainer->last_mse), trainer->dead_count(), t / el,
-                   (steps - t) / (t / el), tty ? "   " : "\n");
+                   t, steps, double(trainer->last_loss), double(trainer->last_mse), trainer->dead_count(), rate,
+                   (steps - t) / rate, tty ? "   " : "\n");
+    }
+    if (o.checkpoint_every > 0 && t % o.checkpoint_every == 0 && t < steps) {
+      p.t = t;
+      p.seconds = seconds_before + seconds_since(t0);
+      s = trainer->check_finite(*sae);
+      if (!s.ok()) return diverged(s, ckpt);
+      s = save_run_checkpoint(ckpt, kSaeRunKind, hooks, fields);
+      if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
     }
   }
   if (tty) std::fprintf(stderr, "\n");
-  const double train_seconds = seconds_since(t0);
+  const double train_seconds = seconds_before + seconds_since(t0);
+  s = trainer->check_finite(*sae);
+  if (!s.ok()) return diverged(s, ckpt);
 
   auto work = std::make_unique<SaeBatch<SaeT, B>>();
   const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
@@ -326,6 +409,7 @@ int train_sae(const Options& o) {
   }
   s = r.save(results_path);
   if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  std::remove(ckpt);  // the run is complete: its checkpoint has served
   std::printf("wrote %s and added sae.%s.* to %s\n", path, sae_variant_name(variant), results_path);
   return 0;
 }
@@ -364,7 +448,9 @@ int report(const Options& o) {
     const char* name = sae_variant_name(SaeVariant(v));
     char sae_path[1024];
     std::snprintf(sae_path, sizeof sae_path, "%s/sae-%s.bin", o.out, name);
-    if (!load_sae(*sae, sae_path).ok()) continue;
+    s = load_sae(*sae, sae_path);
+    if (!s.ok() && access(sae_path, F_OK) != 0) continue;  // no SAE of this variant
+    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
     ++found;
     s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
     if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;

@@ -20,9 +20,14 @@
 // linearly over lr_warmup steps and, when total_steps is set, falls linearly to 0 over the
 // last decay_fraction of the run. After the gradient: the component of each decoder row's
 // gradient parallel to the row is removed, Adam steps, and the rows are renormalised.
+//
+// The divergence guard: a step whose loss is NaN or infinite makes no optimizer step and sets
+// `health` to a Status naming the step and the first SAE tensor holding a NaN or infinity (or
+// the loss itself); the caller stops and keeps its last good checkpoint.
 #pragma once
 #include <cmath>
 
+#include "../core/divergence.hpp"
 #include "../core/optim.hpp"
 #include "sae.hpp"
 
@@ -61,6 +66,7 @@ struct SaeTrainer {
   T d_f[B * M];
   T residual[B * D];   // AuxK: e = x - x_hat, then d e_hat
   T last_mse = 0, last_loss = 0;
+  Status health;  // ok until a step's loss is NaN or infinite
 
   void init(const SaeConfig& c) {
     config = c;
@@ -138,13 +144,30 @@ struct SaeTrainer {
     if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
       loss += aux_k_step(sae, x, batch);
 
+    last_loss = loss;
+    if (!std::isfinite(double(loss))) {  // diverged: leave the parameters as they were
+      health = check_finite(sae);
+      return loss;
+    }
     // update: keep decoder rows on the unit sphere
     sae.remove_parallel_gradient(grad.w_dec());
     grad.batch_threshold() = T(0);  // a running mean, not trained by gradient
     adam.update(sae.params, grad.params);
     sae.normalize_decoder();
-    last_loss = loss;
     return loss;
+  }
+
+  // The divergence guard: every SAE tensor and the last loss are finite.
+  Status check_finite(const SaeT& sae) const {
+    const struct { const char* name; const T* x; int n; } tensors[] = {
+        {"SAE W_enc", sae.w_enc(), D * M}, {"SAE b_enc", sae.b_enc(), M},
+        {"SAE W_dec", sae.w_dec(), M * D}, {"SAE b_dec", sae.b_dec(), D},
+        {"SAE log_threshold", sae.log_threshold(), M}, {"SAE batch_threshold", sae.params + SaeT::kParams - 1, 1}};
+    for (const auto& t : tensors) {
+      Status s = saerl::check_finite(t.x, t.n, t.name, steps);
+      if (!s.ok()) return s;
+    }
+    return check_finite_loss(double(last_loss), "SAE loss", steps);
   }
 
   T step(SaeT& sae, const T* x, int batch, Rng& rng) {

@@ -1,0 +1,163 @@
+// saerl/examples/run_checkpoint.hpp — the checkpoints of `saerl train-dqn` and `saerl train-sae`:
+// what they hold beyond the library's agent and trainer fields (the program's loop counters,
+// learning curve, RNGs and a description of the run's options), and the test hooks that stop
+// a run at a chosen moment.
+//
+//   DIR/dqn.ckpt           train-dqn, every --checkpoint-every environment steps
+//   DIR/sae-VARIANT.ckpt   train-sae, every --checkpoint-every SAE steps
+//
+// Each is written as DIR/X.ckpt.tmp and renamed over DIR/X.ckpt (core/checkpoint.hpp), only
+// after the divergence guard passed, so the file at DIR/X.ckpt is always the last good state.
+// `--resume` loads it when the run's description (the options that shape the run, and for
+// train-sae the DQN's weights) matches, and the loop goes on from the step after it; the
+// result is bit-identical to an uninterrupted run. A finished run removes its checkpoint.
+//
+// Test hooks, read from the environment (for tests/test_reliability.cpp):
+//   SAERL_TEST_KILL_AT_STEP=N         SIGKILL just before training step N
+//   SAERL_TEST_KILL_BEFORE_RENAME=N   SIGKILL once the N-th checkpoint's temp file is complete,
+//                                     before it is renamed over the previous checkpoint
+//   SAERL_TEST_NAN_AT_STEP=N          a NaN in a weight (train-dqn) or an input (train-sae) at
+//                                     step N, to trip the divergence guard
+#pragma once
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "../core/checkpoint.hpp"
+#include "../dqn/dqn_checkpoint.hpp"
+#include "../gridworld/rook_checkmate.hpp"
+#include "../sae/sae_checkpoint.hpp"
+#include "cli.hpp"
+
+namespace saerl {
+
+constexpr uint32_t kDqnRunKind = fourcc("DQNR");
+constexpr uint32_t kSaeRunKind = fourcc("SAER");
+
+struct TestHooks {
+  long kill_at_step = -1, kill_before_rename = -1, nan_at_step = -1;
+  int checkpoints_written = 0;
+
+  static TestHooks from_environment() {
+    TestHooks h;
+    auto read = [](const char* name) {
+      const char* v = std::getenv(name);
+      return v ? std::atol(v) : -1L;
+    };
+    h.kill_at_step = read("SAERL_TEST_KILL_AT_STEP");
+    h.kill_before_rename = read("SAERL_TEST_KILL_BEFORE_RENAME");
+    h.nan_at_step = read("SAERL_TEST_NAN_AT_STEP");
+    return h;
+  }
+  void before_step(long t) const {
+    if (t == kill_at_step) std::raise(SIGKILL);
+  }
+};
+
+// Writes a checkpoint through its temp file and renames it (the hook may kill in between).
+template <class Fields>
+Status save_run_checkpoint(const char* path, uint32_t kind, TestHooks& hooks, Fields&& fields) {
+  CheckpointWriter w;
+  Status s = w.write(path, kind, fields);
+  if (!s.ok()) return s;
+  if (++hooks.checkpoints_written == hooks.kill_before_rename) std::raise(SIGKILL);
+  return w.commit();
+}
+
+// The options that shape a run, as text: a checkpoint resumes only a run of the same text.
+struct RunText {
+  char s[256];
+};
+
+inline RunText dqn_run_text(const Options& o, const char* preset, long total) {
+  RunText t{};
+  std::snprintf(t.s, sizeof t.s, "train-dqn preset %s seed %llu steps %ld eval-every %ld lr %g lr-end %g n-step %ld "
+                "double-dqn %ld target-every %ld train-every %ld", preset, o.seed, total, o.eval_every, o.lr, o.lr_end,
+                o.n_step, o.double_dqn, o.target_every, o.train_every);
+  return t;
+}
+
+inline RunText sae_run_text(const Options& o, const char* preset, long steps, uint64_t dqn_hash) {
+  RunText t{};
+  std::snprintf(t.s, sizeof t.s, "train-sae preset %s seed %llu variant %s steps %ld k %ld l1 %g l0 %g q-fidelity %g "
+                "dqn %016llx", preset, o.seed, o.variant, steps, o.k, o.l1, o.l0, o.q_fidelity,
+                static_cast<unsigned long long>(dqn_hash));
+  return t;
+}
+
+// train-dqn's loop state besides the agent, runner, environment and RNGs.
+struct DqnProgress {
+  static constexpr int kCurveMax = 64;  // the learning curve: (step, checkmate rate) of each evaluation
+  RunText run{};
+  long t = 0;  // steps done
+  double seconds = 0, eval_seconds = 0, to_095 = -1;
+  int curve_points = 0;
+  long curve_steps[kCurveMax] = {0};
+  double curve_rates[kCurveMax] = {0};
+};
+
+template <class Ar, class Agent, class Runner, int N>
+void dqn_run_fields(Ar& ar, DqnProgress& p, Agent& agent, Runner& runner, RookCheckmate<N>& env, Rng& rng,
+                    Rng& eval_rng) {
+  ar.array(p.run.s, sizeof p.run.s);
+  ar.value(p.t);
+  ar.value(p.seconds);
+  ar.value(p.eval_seconds);
+  ar.value(p.to_095);
+  ar.value(p.curve_points);
+  ar.array(p.curve_steps, DqnProgress::kCurveMax);
+  ar.array(p.curve_rates, DqnProgress::kCurveMax);
+  dqn_agent_fields(ar, agent);
+  dqn_runner_fields(ar, runner);
+  ar.value(env.pos);
+  ar.value(env.moves);
+  ar.rng(rng);
+  ar.rng(eval_rng);
+}
+
+// Checks a loaded train-dqn checkpoint against the run it should continue.
+template <class Agent, int N>
+Status check_dqn_run(const char* path, const DqnProgress& p, const RunText& expected, long total, const Agent& agent,
+                     const RookCheckmate<N>& env) {
+  using Game = RookCheckmate<N>;
+  if (std::strncmp(p.run.s, expected.s, sizeof p.run.s) != 0)
+    return Status::error(StatusCode::invalid_argument, "%s: made by another run (other options); remove it to start over",
+                         path);
+  if (p.t < 0 || p.t > total || p.curve_points < 0 || p.curve_points >= DqnProgress::kCurveMax ||
+      !Game::is_legal(env.pos) || env.moves < 0 || env.moves >= Game::kMaxMoves)
+    return Status::error(StatusCode::invalid_argument, "%s: loop state out of range", path);
+  Status s = check_dqn_agent(agent, [](const typename Game::Position& q) {
+    return q.wk < Game::kSquares && q.wr < Game::kSquares && q.bk < Game::kSquares;
+  });
+  return s.ok() ? s : Status::error(s.code, "%s: %s", path, s.message);
+}
+
+// train-sae's loop state besides the SAE, trainer and RNG.
+struct SaeProgress {
+  RunText run{};
+  long t = 0;  // steps done
+  double seconds = 0;
+};
+
+template <class Ar, class SaeT, int B>
+void sae_run_fields(Ar& ar, SaeProgress& p, SaeT& sae, SaeTrainer<SaeT, B>& trainer, Rng& rng) {
+  ar.array(p.run.s, sizeof p.run.s);
+  ar.value(p.t);
+  ar.value(p.seconds);
+  sae_training_fields(ar, sae, trainer);
+  ar.rng(rng);
+}
+
+template <class SaeT, int B>
+Status check_sae_run(const char* path, const SaeProgress& p, const RunText& expected, long steps, const SaeT& sae,
+                     const SaeTrainer<SaeT, B>& trainer) {
+  if (std::strncmp(p.run.s, expected.s, sizeof p.run.s) != 0)
+    return Status::error(StatusCode::invalid_argument,
+                         "%s: made by another run (other options or another dqn.bin); remove it to start over", path);
+  if (p.t < 0 || p.t > steps || trainer.steps != p.t)
+    return Status::error(StatusCode::invalid_argument, "%s: loop state out of range", path);
+  Status s = check_sae_training(sae, trainer);
+  return s.ok() ? s : Status::error(s.code, "%s: %s", path, s.message);
+}
+
+}  // namespace saerl
