@@ -7,6 +7,8 @@
 #                 out/report.html
 #   make mcu      train the tiny preset, export it as a C++ header, build the Cortex-M4 firmware
 #                 (examples/mcu) in float and int8, run it under qemu and compare with the host
+#   make vendor   build tests/vendor/app.cpp as a project that vendors saerl, by copying the
+#                 headers and as a Meson subproject, with -std=c++17 and -std=c++20
 #   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
 #   make examples build and run the teaching programs, a few seconds each: an MLP learning XOR
 #                 with its gradient check, a DQN solving the maze, a toy model of superposition,
@@ -27,7 +29,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench mcu clean doctest examples
+.PHONY: all test run bench mcu vendor clean doctest examples
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -67,6 +69,9 @@ bench:
 
 mcu: $(BUILD)/saerl
 	bash examples/mcu/check.sh $(BUILD)
+
+vendor:
+	bash tests/vendor/check.sh $(CXX)
 
 clean:
 	rm -rf $(BUILD) $(OUT)
