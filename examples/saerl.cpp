@@ -369,9 +369,10 @@ int train_sae(const Options& o) {
               "spliced", "recovered", "seconds");
   std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %8.1f\n", sae_variant_name(variant), m.fvu, m.l0, m.dead,
               m.dense, f.action_agreement, f.checkmate_rate, f.return_recovered, train_seconds);
-  std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f %9.4f   (matching pursuit over the same dictionary)\n",
-              "+pursuit", ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_checkmate_rate,
-              f.pursuit_return_recovered);
+  if (o.pursuit)
+    std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f %9.4f   (matching pursuit over the same dictionary)\n",
+                "+pursuit", ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_checkmate_rate,
+                f.pursuit_return_recovered);
   std::printf("  original checkmate rate %.4f; returns: original %.2f, spliced %.2f, zero-ablated %.2f, mean-ablated %.2f\n",
               f.original_checkmate_rate, f.original_return, f.mean_return, f.zero_return, f.mean_ablation_return);
 
