@@ -50,19 +50,25 @@ inline void quantize_rows(const float* W, int in, int out, int8_t* q, float* sca
   }
 }
 
-// y (out) = x W + b for one input x (in), W quantized by quantize_rows(); qx: scratch of `in`
-// (16-bit to hold both 8-bit ranges).
-inline void qdense_forward(const float* x, const int8_t* q, const float* scale, const float* b, float* y,
-                           int in, int out, int16_t* qx) {
+// qx (in) = x quantized to 8 bits as described above (16-bit storage holds both ranges);
+// returns the scale s_x.
+inline float quantize_input(const float* x, int in, int16_t* qx) {
   float lo = 0.0f;
   for (int i = 0; i < in; ++i) lo = x[i] < lo ? x[i] : lo;
   const float sx = lo < 0.0f ? symmetric_scale(x, in) : symmetric_scale(x, in) * (127.0f / 255.0f);
   const float inv = 1.0f / sx;
   for (int i = 0; i < in; ++i) {
     const float r = x[i] * inv;
-    int v = int(r + (r >= 0.0f ? 0.5f : -0.5f));
+    const int v = int(r + (r >= 0.0f ? 0.5f : -0.5f));
     qx[i] = int16_t(v > 255 ? 255 : (v < -127 ? -127 : v));
   }
+  return sx;
+}
+
+// y (out) = x W + b for one input x (in), W quantized by quantize_rows(); qx: scratch of `in`.
+inline void qdense_forward(const float* x, const int8_t* q, const float* scale, const float* b, float* y,
+                           int in, int out, int16_t* qx) {
+  const float sx = quantize_input(x, in, qx);
   for (int o = 0; o < out; ++o) {
     const int8_t* row = q + o * in;
     int32_t acc = 0;

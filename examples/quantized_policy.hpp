@@ -49,6 +49,59 @@ int rook_calibration(const Net& net, std::vector<float>& observations, std::vect
   return n;
 }
 
+// Rounds the output layer's int8 weights up or down, one at a time, keeping each change that
+// makes more of the n inputs X (n, kIn) pick the float network's action (one greedy pass).
+// The rook checkmate's legal positions are its whole input domain, so they serve both to
+// choose the rounding and to measure the result. Returns the agreements gained.
+template <int... S>
+int tune_output_rounding(const Mlp<float, S...>& net, const float* X, int n, QuantizedMlp<S...>& q) {
+  using Net = Mlp<float, S...>;
+  constexpr int L = Net::kLayers - 1, in = Net::kSizes[L], out = Net::kOut;
+  static MlpActivations<Net, 1> a;
+  std::vector<float> y(size_t(n) * out), step(size_t(n) * in);  // outputs; s_x qx_i of each input
+  std::vector<int> target(static_cast<size_t>(n));
+  int16_t qx[Net::kMaxWidth];
+  for (int r = 0; r < n; ++r) {
+    target[r] = argmax(mlp_forward(net, X + size_t(r) * Net::kIn, 1, a), out);
+    const float* yq = qmlp_forward(q, X + size_t(r) * Net::kIn, a);
+    copy(yq, y.data() + size_t(r) * out, out);
+    const float sx = quantize_input(a.post(L - 1), in, qx);  // the last layer's input, as it is seen
+    for (int i = 0; i < in; ++i) step[size_t(r) * in + i] = sx * float(qx[i]);
+  }
+  auto agrees = [&](int r, int o, float yo) {  // does row r pick its target if output o were yo?
+    const float* yr = y.data() + size_t(r) * out;
+    int best = 0;
+    float best_v = o == 0 ? yo : yr[0];
+    for (int k = 1; k < out; ++k) {
+      const float v = k == o ? yo : yr[k];
+      if (v > best_v) best = k, best_v = v;
+    }
+    return best == target[r];
+  };
+  int8_t* W = q.weights + QuantizedMlp<S...>::weight_offset(L);
+  const float* scale = q.scales + Net::unit_offset(L);
+  int gained = 0;
+  for (int o = 0; o < out; ++o)
+    for (int i = 0; i < in; ++i)
+      for (int dir = -1; dir <= 1; dir += 2) {
+        const int v = W[o * in + i] + dir;
+        if (v < -127 || v > 127) continue;
+        int delta = 0;
+        for (int r = 0; r < n; ++r) {
+          const float d = step[size_t(r) * in + i] * scale[o] * float(dir);
+          if (d == 0.0f) continue;
+          const float yo = y[size_t(r) * out + o];
+          delta += int(agrees(r, o, yo + d)) - int(agrees(r, o, yo));
+        }
+        if (delta <= 0) continue;
+        W[o * in + i] = int8_t(v);
+        gained += delta;
+        for (int r = 0; r < n; ++r) y[size_t(r) * out + o] += step[size_t(r) * in + i] * scale[o] * float(dir);
+        break;
+      }
+  return gained;
+}
+
 struct Int8Agreement {
   int positions = 0;
   double action_agreement = 0;   // the int8 policy's action equals the float one

@@ -7,6 +7,7 @@
 
 #include "core/gptq.hpp"
 #include "core/rng.hpp"
+#include "examples/quantized_policy.hpp"
 
 using namespace saerl;
 
@@ -151,4 +152,27 @@ TEST_CASE("GPTQ rounding moves a layer's outputs on its calibration inputs less 
       calibrated += (y1 - y) * (y1 - y);
     }
   CHECK(calibrated < 0.5 * plain);
+}
+
+TEST_CASE("tune_output_rounding gains exactly the agreements it reports, and never loses any") {
+  using Net = Mlp<float, 12, 16, 6>;
+  auto net = std::make_unique<Net>();
+  auto q = std::make_unique<QuantizedMlp<12, 16, 6>>();
+  Rng rng(21);
+  net->init(rng);
+  constexpr int n = 300;
+  std::vector<float> X(n * 12);
+  fill_normal(X.data(), n * 12, rng);
+  quantize_mlp(*net, *q);
+  auto agreements = [&] {
+    MlpActivations<Net, 1> a, qa;
+    int same = 0;
+    for (int r = 0; r < n; ++r)
+      same += argmax(mlp_forward(*net, X.data() + r * 12, 1, a), 6) == argmax(qmlp_forward(*q, X.data() + r * 12, qa), 6);
+    return same;
+  };
+  const int before = agreements();
+  const int gained = tune_output_rounding(*net, X.data(), n, *q);
+  CHECK(gained >= 0);
+  CHECK(agreements() == before + gained);
 }
