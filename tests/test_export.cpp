@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -241,6 +242,9 @@ TEST_CASE("the export formats are npy and safetensors") {
 
 TEST_CASE("saerl export writes the default preset's files, and refuses a bad format or a missing dqn.bin") {
   using Preset = saerl::DefaultPreset;
+  const bool have_bin = std::getenv("SAERL_BIN") != nullptr;
+  REQUIRE_MESSAGE(have_bin, "SAERL_BIN must name build/saerl (make test and meson test set it)");
+  if (!have_bin) return;  // (REQUIRE does not stop a test when exceptions are off)
   saerl_test::TempDir tmp;
   auto net = std::make_unique<Preset::Net>();
   auto sae = std::make_unique<Preset::SaeT>();
