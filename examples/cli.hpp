@@ -34,6 +34,7 @@ struct Options {
   // train-dqn, train-sae: a checkpoint every N steps (0: none); --resume goes on from it
   long checkpoint_every = 0;
   int resume = 0;
+  const char* format = "safetensors";  // export: safetensors | npy
   int help = 0;
 };
 
@@ -102,6 +103,8 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       s = parse_double(name, value, 1e-9, 0.5, &o->lr_end);
     } else if (std::strcmp(name, "--variant") == 0) {
       o->variant = value;
+    } else if (std::strcmp(name, "--format") == 0) {
+      o->format = value;
     } else if (std::strcmp(name, "--k") == 0) {
       s = parse_long(name, value, 1, 4096, &o->k);
     } else if (std::strcmp(name, "--sae-steps") == 0) {

@@ -1,6 +1,5 @@
 // saerl — the command-line program: train a DQN on the 5x5 rook checkmate, evaluate it, watch
 // it play, and solve the game exactly. Run `saerl --help`.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +18,8 @@
 #include "../sae/sae_io.hpp"
 #include "cli.hpp"
 #include "export_c.hpp"
+#include "directory.hpp"
+#include "export.hpp"
 #include "pipeline.hpp"
 #include "presets.hpp"
 #include "quantized_policy.hpp"
@@ -49,6 +50,8 @@ const char* kUsage =
     "  solve       solve the game exactly and print a summary\n"
     "  export-c    DIR/dqn.bin and the --variant SAE's encoder, float and int8, as a C++ header\n"
     "              DIR/saerl_model.hpp for firmware (examples/mcu); prints int8's agreement\n"
+    "  export      write DIR/dqn.bin, every DIR/sae-VARIANT.bin and the activation dataset\n"
+    "              as .safetensors (PyTorch, SAELens names) or .npy files under DIR/export/\n"
     "\n"
     "options:\n"
     "  --preset NAME     default | paper | tiny                  (default: default)\n"
@@ -67,17 +70,11 @@ const char* kUsage =
     "  --runs N, --jobs J, --run I, --collect\n"
     "                    sweep: runs in all, processes at a time, one run alone, merge only;\n"
     "                    --steps is then the longest run's steps (default 800000)\n"
+    "  --format F        export: safetensors | npy              (default: safetensors)\n"
     "  --help            this text\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-Status make_dir(const char* dir) {
-  if (mkdir(dir, 0755) == 0) return Status::success();
-  struct stat st;
-  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return Status::success();
-  return Status::error(StatusCode::io_error, "%s: cannot create directory", dir);
 }
 
 // The trained network of DIR/dqn.bin.
@@ -402,6 +399,8 @@ int train_sae(const Options& o) {
   put("pursuit_spliced_checkmate_rate", f.pursuit_checkmate_rate);
   put("pursuit_return_recovered", f.pursuit_return_recovered);
   put("k", config.k);
+  put("l1", config.l1);
+  put("l0", config.l0);
   put("train_seconds", train_seconds);
   for (int b = 0; b < kDensityBins; ++b) {  // features per density bin (sae/metrics.hpp)
     char bin[24];
@@ -744,6 +743,18 @@ int solve(const Options&) {
 }
 
 template <class Preset>
+int export_files(const Options& o) {
+  ExportFormat format;
+  if (!parse_export_format(o.format, &format))
+    return std::fprintf(stderr, "error: --format: unknown format '%s' (safetensors | npy)\n", o.format), 2;
+  auto net = std::make_unique<typename Preset::Net>();
+  Status s = load_dqn(o, *net);
+  if (s.ok()) s = export_run<typename Preset::SaeT, Game>(*net, o.out, format, stdout);
+  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
+  return 0;
+}
+
+template <class Preset>
 int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "train-dqn") == 0) return train_dqn<Preset>(o);
   if (std::strcmp(command, "train-sae") == 0) return train_sae<Preset>(o);
@@ -753,6 +764,7 @@ int run_command(const char* command, const Options& o) {
   if (std::strcmp(command, "eval") == 0) return eval_dqn<Preset>(o);
   if (std::strcmp(command, "export-c") == 0) return export_c<Preset>(o);
   if (std::strcmp(command, "play") == 0) return play<Preset>(o);
+  if (std::strcmp(command, "export") == 0) return export_files<Preset>(o);
   return solve(o);
 }
 
@@ -767,7 +779,8 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve", "export-c"};
+  const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve", "export",
+                            "export-c"};
   bool known = false;
   for (const char* c : commands) known |= std::strcmp(c, command) == 0;
   if (!known) {

@@ -1,5 +1,5 @@
 // Tests of dqn/dqn_agent.hpp: n-step recording, the TD target (plain and Double DQN), target
-// network syncing, action selection, determinism, and learning the 5x5 maze.
+// network syncing, action selection and determinism.
 //
 // Expected values are computed by hand or by an independent forward pass written here
 // (hand_q), never read back from the agent.
@@ -529,48 +529,5 @@ TEST_CASE("two agents trained with the same seed have bit-identical weights") {
   CHECK(std::memcmp(a->online.params, other->online.params, sizeof(a->online.params)) != 0);
 }
 
-TEST_CASE("a DQN learns shortest paths in the 5x5 maze in 5,000 steps") {
-  using Net = saerl::Mlp<float, Env::kObs, 64, Env::kActions>;
-  using Agent = saerl::DqnAgent<Env, Net, 32, 10000>;
-  auto agent = std::make_unique<Agent>();
-  saerl::DqnConfig c;
-  c.lr = 1e-3f;
-  c.gamma = 0.95f;
-  c.reward_scale = 0.1f;
-  c.learn_start = 500;
-  c.train_every = 1;
-  c.target_every = 200;
-  saerl::Rng rng(1);
-  agent->init(c, rng);
-  train_on_maze(*agent, saerl::LinearSchedule{1.0f, 0.05f, 2500}, 5000, rng);
-  CHECK(agent->updates == 4501);
-
-  Env maze;
-  int d[Env::kSquares];
-  maze.distances_to_goal(d);
-  auto max_q = [&](int s) {
-    float q[Env::kActions];
-    agent->q_values(uint8_t(s), q);
-    return q[saerl::argmax(q, Env::kActions)];
-  };
-  for (int s = 0; s < Env::kSquares; ++s) {
-    if (maze.wall[s] || s == Env::kGoal) continue;
-    CAPTURE(s);
-    CAPTURE(d[s]);
-    // The greedy policy walks a shortest path.
-    maze.reset_to(s);
-    while (maze.agent != Env::kGoal && maze.steps < d[s]) maze.step(agent->greedy(maze.state()), rng);
-    CHECK(maze.agent == Env::kGoal);
-    // The value of s: -0.1 for each of the d - 1 steps before the last, +1 for reaching the goal,
-    // V(d) = -0.1 (1 - g^(d-1)) / (1 - g) + g^(d-1).
-    const double g_d = std::pow(0.95, d[s] - 1);
-    const double v = -0.1 * (1 - g_d) / 0.05 + g_d;
-    CAPTURE(v);
-    CHECK(std::fabs(max_q(s) - v) < 0.2);
-    // And it rises on the way to the goal.
-    for (int a = 0; a < Env::kActions; ++a) {
-      const int t = maze.neighbour(s, a);
-      if (t != Env::kGoal && d[t] == d[s] - 1) CHECK(max_q(t) > max_q(s));
-    }
-  }
-}
+// Learning the maze itself is checked with the teaching example (examples/maze_dqn.hpp) in
+// tests/test_examples.cpp.

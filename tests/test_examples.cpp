@@ -35,10 +35,20 @@ TEST_CASE("maze example: exact values follow V(d) = -0.1 + 0.95 V(d-1) from V(1)
 TEST_CASE("maze example: the DQN walks shortest paths and its values are within 0.1 of the exact ones") {
   auto r = std::make_unique<saerl::MazeDqnResult>();
   saerl::learn_maze(1, 5000, *r);
+  CHECK(r->updates == 5000 - 500 + 1);  // one per step from the 500th stored transition on
   CHECK(r->shortest);
   CHECK(r->max_error < 0.1);
   int free_squares = 0;
-  for (int s = 0; s < saerl::MazeDqnResult::kSquares; ++s) free_squares += r->action[s] >= 0;
+  const saerl::MazeEnv maze;
+  for (int s = 0; s < saerl::MazeDqnResult::kSquares; ++s) {
+    if (r->action[s] < 0) continue;
+    ++free_squares;
+    // the learned value rises on the way to the goal
+    for (int a = 0; a < saerl::MazeEnv::kActions; ++a) {
+      const int t = maze.neighbour(s, a);
+      if (t != saerl::MazeEnv::kGoal && r->distance[t] == r->distance[s] - 1) CHECK(r->value[t] > r->value[s]);
+    }
+  }
   CHECK(free_squares == 25 - 8 - 1);  // every square but the walls and the goal was checked
 }
 
