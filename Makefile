@@ -13,6 +13,8 @@
 #   make examples build and run the teaching programs, a few seconds each: an MLP learning XOR
 #                 with its gradient check, a DQN solving the maze, a toy model of superposition,
 #                 the rook-checkmate pipeline in miniature (examples/<name>.cpp)
+#   make fuzz     build the libFuzzer targets (tests/fuzz/, with clang++) and run each for
+#                 FUZZ_SECONDS (default 60): model files, checkpoints, .npy, results.json, options
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
@@ -29,7 +31,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench mcu vendor clean doctest examples
+.PHONY: all test run bench mcu vendor clean doctest examples fuzz fuzz-build
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -72,6 +74,32 @@ mcu: $(BUILD)/saerl
 
 vendor:
 	bash tests/vendor/check.sh $(CXX)
+
+# Fuzzing with clang's libFuzzer (Debian: clang and libclang-rt-dev). Each tests/fuzz/fuzz_X.cpp
+# starts from tests/fuzz/seeds/X and the valid binary files make_seeds writes, and runs for
+# FUZZ_SECONDS; a crash, leak or sanitizer report stops `make fuzz` and leaves the input as
+# $(BUILD)/fuzz/X-crash-*. Prints each target's executions.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+FUZZ_FLAGS := $(STD) -g -O1 $(WARN) -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -MMD -MP $< -o $@
+
+$(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(FLAGS) -MMD -MP $< -o $@
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/make_seeds
+
+fuzz: fuzz-build
+	@s=$(BUILD)/fuzz/seeds; mkdir -p $$s/mlp $$s/sae $$s/npy $$s/dqn_checkpoint $$s/sae_checkpoint && $(BUILD)/fuzz/make_seeds $$s
+	@for t in $(FUZZ_TARGETS); do x=$${t#fuzz_}; c=$(BUILD)/fuzz/corpus/$$x; mkdir -p $$c; \
+	  $(BUILD)/fuzz/$$t $$c $$(ls -d tests/fuzz/seeds/$$x $(BUILD)/fuzz/seeds/$$x 2>/dev/null) -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$x- > $(BUILD)/fuzz/$$x.log 2>&1 || { tail -40 $(BUILD)/fuzz/$$x.log; exit 1; }; \
+	  echo "$$t: $$(awk '/stat::number_of_executed_units/ { print $$2 }' $(BUILD)/fuzz/$$x.log) executions in $(FUZZ_SECONDS) s, no crash, leak or sanitizer report"; done
 
 clean:
 	rm -rf $(BUILD) $(OUT)

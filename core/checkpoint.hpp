@@ -36,6 +36,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "optim.hpp"
 #include "rng.hpp"
 #include "serialize.hpp"
 
@@ -113,6 +114,15 @@ inline void checkpoint_header(unsigned char* b, uint32_t kind, const MeasureImpl
 
 }  // namespace detail
 
+// Adam's whole state as checkpoint fields: its moments, step count and learning rate.
+template <class Ar, class T, int N>
+void adam_fields(Ar& ar, Adam<T, N>& adam) {
+  ar.array(adam.m, N);
+  ar.array(adam.v, N);
+  ar.value(adam.step);
+  ar.value(adam.lr);
+}
+
 class CheckpointWriter {
  public:
   // Writes the fields to "<path>.tmp", complete and closed; <path> is untouched until commit().
@@ -171,23 +181,9 @@ Status load_checkpoint(const char* path, uint32_t kind, Fields&& fields) {
     return Status::error(StatusCode::bad_shape,
                          "%s: a checkpoint of another network or build (%llu bytes, expected %llu)", path,
                          static_cast<unsigned long long>(body), static_cast<unsigned long long>(measure.total));
-  uint64_t hash = fnv1a64(head, sizeof head);
-  unsigned char buf[4096];
-  for (uint64_t left = body; left > 0;) {
-    const size_t want = left < sizeof buf ? static_cast<size_t>(left) : sizeof buf;
-    if (std::fread(buf, 1, want, file.f) != want)
-      return Status::error(StatusCode::truncated, "%s: truncated: file ends in the data", path);
-    hash = fnv1a64(buf, want, hash);
-    left -= want;
-  }
-  if (std::fread(buf, 1, 8, file.f) != 8)
-    return Status::error(StatusCode::truncated, "%s: truncated: no room for the checksum", path);
-  const uint64_t stored = detail::get_le(buf, 8);
-  if (stored != hash)
-    return Status::error(StatusCode::bad_checksum, "%s: checksum mismatch: file says %016llx, contents give %016llx",
-                         path, static_cast<unsigned long long>(stored), static_cast<unsigned long long>(hash));
-  if (std::fgetc(file.f) != EOF)
-    return Status::error(StatusCode::bad_checksum, "%s: extra bytes after the checksum", path);
+  uint64_t stored = 0;
+  s = detail::verify_body(file.f, path, body, fnv1a64(head, sizeof head), &stored);
+  if (!s.ok()) return s;
 
   // Pass 2: the file is good; read the fields in place. Only a file changed by another
   // process between the passes fails here, and then the destination is partly written.

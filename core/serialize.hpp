@@ -184,6 +184,28 @@ inline Status read_header(std::FILE* f, const char* path, Header* out, uint64_t*
   return Status::success();
 }
 
+// Streams the next `body` bytes of f through FNV-1a (continuing from `hash`), then checks the
+// 8-byte checksum that follows against it, and that nothing follows the checksum.
+inline Status verify_body(std::FILE* f, const char* path, uint64_t body, uint64_t hash, uint64_t* stored) {
+  unsigned char buf[1024];
+  for (uint64_t left = body; left > 0;) {
+    const size_t want = left < sizeof buf ? static_cast<size_t>(left) : sizeof buf;
+    if (std::fread(buf, 1, want, f) != want)
+      return Status::error(StatusCode::truncated, "%s: truncated: file ends in the data", path);
+    hash = fnv1a64(buf, want, hash);
+    left -= want;
+  }
+  if (std::fread(buf, 1, 8, f) != 8)
+    return Status::error(StatusCode::truncated, "%s: truncated: no room for the checksum", path);
+  *stored = get_le(buf, 8);
+  if (*stored != hash)
+    return Status::error(StatusCode::bad_checksum, "%s: checksum mismatch: file says %016llx, contents give %016llx",
+                         path, static_cast<unsigned long long>(*stored), static_cast<unsigned long long>(hash));
+  if (std::fgetc(f) != EOF)
+    return Status::error(StatusCode::bad_checksum, "%s: extra bytes after the checksum", path);
+  return Status::success();
+}
+
 // Closes the file on every return path.
 struct FileCloser {
   std::FILE* f;
@@ -341,25 +363,9 @@ Status load_params(const char* path, uint32_t kind, const uint32_t* shape, int s
     return Status::error(StatusCode::bad_shape, "%s: the file holds %llu values, expected %llu", path,
                          static_cast<unsigned long long>(h.count), static_cast<unsigned long long>(count));
   size_t body = static_cast<size_t>(count) * sizeof(T);
-  uint64_t hash = head_hash;
-  unsigned char buf[1024];
-  for (size_t left = body; left > 0;) {
-    size_t want = left < sizeof buf ? left : sizeof buf;
-    if (std::fread(buf, 1, want, file.f) != want)
-      return Status::error(StatusCode::truncated, "%s: truncated: file ends in the data", path);
-    hash = fnv1a64(buf, want, hash);
-    left -= want;
-  }
-  if (std::fread(buf, 1, 8, file.f) != 8)
-    return Status::error(StatusCode::truncated, "%s: truncated: no room for the checksum", path);
-  uint64_t stored = detail::get_le(buf, 8);
-  if (stored != hash)
-    return Status::error(StatusCode::bad_checksum,
-                         "%s: checksum mismatch: file says %016llx, contents give %016llx", path,
-                         static_cast<unsigned long long>(stored),
-                         static_cast<unsigned long long>(hash));
-  if (std::fgetc(file.f) != EOF)
-    return Status::error(StatusCode::bad_checksum, "%s: extra bytes after the checksum", path);
+  uint64_t stored = 0;
+  s = detail::verify_body(file.f, path, body, head_hash, &stored);
+  if (!s.ok()) return s;
 
   // Pass 2: the file is good; read the elements straight into data. Only a file changed by
   // another process between the two passes can fail here, and then data is partly written.

@@ -27,10 +27,7 @@ void dqn_agent_fields(Ar& ar, Agent& a) {
   using Net = typename Agent::Network;
   ar.array(a.online.params, Net::kParams);
   ar.array(a.target.params, Net::kParams);
-  ar.array(a.adam.m, Net::kParams);
-  ar.array(a.adam.v, Net::kParams);
-  ar.value(a.adam.step);
-  ar.value(a.adam.lr);
+  adam_fields(ar, a.adam);
   ar.value(a.updates);
   ar.value(a.steps);
   ar.value(a.last_loss);
@@ -73,8 +70,8 @@ Status check_dqn_agent(const Agent& a, StateOk&& state_ok) {
   if (a.pending_count < 0 || a.pending_count >= a.config.n_step)
     return Status::error(StatusCode::invalid_argument, "checkpoint: n-step window of %d for n = %d",
                          a.pending_count, a.config.n_step);
-  if (a.updates < 0 || a.steps < 0 || a.adam.step < 0)
-    return Status::error(StatusCode::invalid_argument, "checkpoint: negative counters");
+  if (a.updates < 0 || a.steps < 0 || a.adam.step != a.updates)
+    return Status::error(StatusCode::invalid_argument, "checkpoint: counters out of range");
   for (int i = 0; i < r.size; ++i) {
     const auto& t = r.items[i];
     if (t.action >= Agent::kActions || t.steps < 1 || t.steps > Agent::kMaxNStep || t.done > 1 || !state_ok(t.s) ||

@@ -20,6 +20,7 @@ namespace saerl {
 
 struct Results {
   static constexpr int kMaxEntries = 256;
+  static constexpr int kMaxDepth = 8;  // objects nested below the top one; deeper parts stay in the name
   struct Entry {
     char key[64];
     char value[48];  // JSON text of the value: 0.123, "text", null
@@ -75,8 +76,8 @@ struct Results {
     std::FILE* f = std::fopen(tmp, "w");
     if (!f) return Status::error(StatusCode::io_error, "%s: cannot write", tmp);
     std::fputs("{", f);
-    const char* open[8];
-    int open_len[8], depth = 0;
+    const char* open[kMaxDepth];
+    int open_len[kMaxDepth], depth = 0;
     for (int i = 0; i < count; ++i) {
       const char* key = entries[i].key;
       // close objects whose prefix this key does not share
@@ -88,7 +89,7 @@ struct Results {
       const char* rest = key + (depth ? open_len[depth - 1] + 1 : 0);
       bool first = i == 0 || (depth > 0 && open_start_[depth - 1] == i);
       // open objects for the remaining dotted parts
-      for (const char* dot = std::strchr(rest, '.'); dot && depth < 8; dot = std::strchr(rest, '.')) {
+      for (const char* dot = std::strchr(rest, '.'); dot && depth < kMaxDepth; dot = std::strchr(rest, '.')) {
         std::fprintf(f, "%s\n%*s\"%.*s\": {", first ? "" : ",", 2 * (depth + 1), "", int(dot - rest), rest);
         open[depth] = key;
         open_len[depth] = int(dot - key);
@@ -111,7 +112,7 @@ struct Results {
   }
 
  private:
-  int open_start_[8] = {0};
+  int open_start_[kMaxDepth] = {0};
 
   void sort() {  // insertion sort by key: a few hundred entries at most
     for (int i = 1; i < count; ++i)
@@ -141,7 +142,7 @@ struct Results {
   // An object's members become entries "prefix.name"; nested objects recurse.
   bool parse_object(const char*& p, const char* prefix, int depth = 0) {
     skip_space(p);
-    if (*p != '{' || depth > 6) return false;
+    if (*p != '{' || depth > kMaxDepth) return false;
     ++p;
     skip_space(p);
     if (*p == '}') return ++p, true;
@@ -164,6 +165,7 @@ struct Results {
           while (*p && *p != ',' && *p != '}' && !std::isspace(static_cast<unsigned char>(*p))) ++p;
           if (p == start) return false;
         }
+        if (p - start >= static_cast<long>(sizeof entries[0].value)) return false;  // would be cut: refuse
         if (Entry* e = slot(key)) std::snprintf(e->value, sizeof e->value, "%.*s", int(p - start), start);
       }
       skip_space(p);

@@ -7,11 +7,11 @@
 
 int main() {
   auto r = std::make_unique<saerl::RookFeaturesResult>();
-  saerl::rook_features(/*seed=*/1, /*dqn_steps=*/10000, /*sae_steps=*/3000, *r);
-  std::printf("DQN 75-64-32-24, 10,000 steps: checkmate rate %.3f against the random black\n"
+  saerl::rook_features(/*seed=*/1, /*dqn_steps=*/5000, /*sae_steps=*/2000, *r);
+  std::printf("DQN 75-64-32-24, 5,000 steps: checkmate rate %.3f against the random black\n"
               "  (barely trained: the full run takes 800,000 steps; its hidden layer still encodes the board)\n",
               r->checkmate_rate);
-  std::printf("TopK SAE 32 -> %d (k = 3), 3,000 steps, on all 7,040 legal positions: FVU %.3f, L0 %.1f, %d live\n",
+  std::printf("TopK SAE 32 -> %d (k = 3), 2,000 steps, on all 7,040 legal positions: FVU %.3f, L0 %.1f, %d live\n",
               saerl::MiniSae::kFeatures, r->fvu, r->l0, r->live);
   if (r->feature < 0) return std::printf("no feature detects a piece on a square\n"), 1;
   std::printf("\nfeature %d %s\n", r->feature, r->description);

@@ -116,14 +116,16 @@ void dqn_run_fields(Ar& ar, DqnProgress& p, Agent& agent, Runner& runner, RookCh
 }
 
 // Checks a loaded train-dqn checkpoint against the run it should continue.
-template <class Agent, int N>
+template <class Agent, class Runner, int N>
 Status check_dqn_run(const char* path, const DqnProgress& p, const RunText& expected, long total, const Agent& agent,
-                     const RookCheckmate<N>& env) {
+                     const Runner& runner, const RookCheckmate<N>& env) {
   using Game = RookCheckmate<N>;
   if (std::strncmp(p.run.s, expected.s, sizeof p.run.s) != 0)
     return Status::error(StatusCode::invalid_argument, "%s: made by another run (other options); remove it to start over",
                          path);
-  if (p.t < 0 || p.t > total || p.curve_points < 0 || p.curve_points >= DqnProgress::kCurveMax ||
+  // the counters agree with the step (so none can overflow before the run ends)
+  if (p.t < 0 || p.t > total || runner.steps != p.t || agent.steps != p.t || runner.episodes < 0 ||
+      runner.episodes > p.t || agent.updates > p.t || p.curve_points < 0 || p.curve_points >= DqnProgress::kCurveMax ||
       !Game::is_legal(env.pos) || env.moves < 0 || env.moves >= Game::kMaxMoves)
     return Status::error(StatusCode::invalid_argument, "%s: loop state out of range", path);
   Status s = check_dqn_agent(agent, [](const typename Game::Position& q) {
@@ -154,7 +156,7 @@ Status check_sae_run(const char* path, const SaeProgress& p, const RunText& expe
   if (std::strncmp(p.run.s, expected.s, sizeof p.run.s) != 0)
     return Status::error(StatusCode::invalid_argument,
                          "%s: made by another run (other options or another dqn.bin); remove it to start over", path);
-  if (p.t < 0 || p.t > steps || trainer.steps != p.t)
+  if (p.t < 0 || p.t > steps || trainer.steps != p.t || trainer.inputs_seen > p.t * B)
     return Status::error(StatusCode::invalid_argument, "%s: loop state out of range", path);
   Status s = check_sae_training(sae, trainer);
   return s.ok() ? s : Status::error(s.code, "%s: %s", path, s.message);

@@ -71,7 +71,15 @@ const char* kUsage =
     "                    sweep: runs in all, processes at a time, one run alone, merge only;\n"
     "                    --steps is then the longest run's steps (default 800000)\n"
     "  --format F        export: safetensors | npy              (default: safetensors)\n"
-    "  --help            this text\n";
+    "  --checkpoint-every N  train-dqn, train-sae: save the whole training state every N steps\n"
+    "                    to DIR/dqn.ckpt or DIR/sae-VARIANT.ckpt (written, then renamed)\n"
+    "  --resume          train-dqn, train-sae: go on from that checkpoint (same options); ends\n"
+    "                    bit-identical to an uninterrupted run\n"
+    "  --help            this text\n"
+    "\n"
+    "exit status: 0 done; 1 training diverged (a NaN or infinity; the message names the step and\n"
+    "the tensor, and the last checkpoint is kept); 2 a bad option or a file that cannot be read\n"
+    "or written. A failed run never overwrites a model.\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -190,7 +198,7 @@ int train_dqn(const Options& o) {
   } else if (o.resume) {
     const RunText expected = p.run;
     s = load_checkpoint(ckpt, kDqnRunKind, fields);
-    if (s.ok()) s = check_dqn_run(ckpt, p, expected, total, *agent, env);
+    if (s.ok()) s = check_dqn_run(ckpt, p, expected, total, *agent, runner, env);
     if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
     std::fprintf(stderr, "train-dqn: resuming from %s at step %ld\n", ckpt, p.t);
   }

@@ -24,10 +24,7 @@ void sae_training_fields(Ar& ar, SaeT& sae, SaeTrainer<SaeT, B>& t) {
   ar.array(sae.params, SaeT::kParams);
   ar.value(sae.variant);
   ar.value(sae.k);
-  ar.array(t.adam.m, SaeT::kParams);
-  ar.array(t.adam.v, SaeT::kParams);
-  ar.value(t.adam.step);
-  ar.value(t.adam.lr);
+  adam_fields(ar, t.adam);
   ar.value(t.steps);
   ar.value(t.inputs_seen);
   ar.array(t.last_fired, SaeT::kFeatures);
@@ -42,8 +39,8 @@ Status check_sae_training(const SaeT& sae, const SaeTrainer<SaeT, B>& t) {
   if (uint8_t(sae.variant) > uint8_t(SaeVariant::jumprelu) || sae.k < 0 || sae.k > SaeT::kFeatures)
     return Status::error(StatusCode::invalid_argument, "checkpoint: SAE variant %d with k = %d", int(sae.variant),
                          sae.k);
-  if (t.steps < 0 || t.inputs_seen < 0 || t.adam.step < 0)
-    return Status::error(StatusCode::invalid_argument, "checkpoint: negative counters");
+  if (t.steps < 0 || t.inputs_seen < 0 || t.adam.step < 0 || t.adam.step > t.steps)
+    return Status::error(StatusCode::invalid_argument, "checkpoint: counters out of range");
   for (int j = 0; j < SaeT::kFeatures; ++j)
     if (t.last_fired[j] < 0 || t.last_fired[j] > t.inputs_seen)
       return Status::error(StatusCode::invalid_argument, "checkpoint: feature %d last fired after the last input", j);

@@ -69,7 +69,7 @@ TEST_CASE("superposition example: the SAE finds each of 16 overlapping features 
 
 TEST_CASE("rook features example: one feature detects a piece on a square, and its heat map peaks there") {
   auto r = std::make_unique<saerl::RookFeaturesResult>();
-  saerl::rook_features(1, 10000, 3000, *r);
+  saerl::rook_features(1, 5000, 2000, *r);
   CHECK(r->fvu < 0.5);
   REQUIRE(r->feature >= 0);
   CHECK(r->f1 > 0.8);

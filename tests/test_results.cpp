@@ -54,3 +54,32 @@ TEST_CASE("a missing results file is an empty set and a foreign one is refused")
   saerl_test::write_file(bad, std::vector<unsigned char>(text, text + sizeof text - 1));
   CHECK(r.load(bad.c_str()).code == saerl::StatusCode::invalid_argument);
 }
+
+TEST_CASE("a value too long for its slot is refused, not cut into JSON that would not load again") {
+  // found by tests/fuzz/fuzz_results.cpp: a 60-character string value was cut to 47 characters,
+  // losing its closing quote, and the saved file no longer loaded
+  saerl_test::TempDir dir;
+  static saerl::Results r;
+  const std::string path = dir.path("long.json");
+  const std::string text = "{\"a\": \"" + std::string(60, 'x') + "\"}";
+  saerl_test::write_file(path, std::vector<unsigned char>(text.begin(), text.end()));
+  CHECK(r.load(path.c_str()).code == saerl::StatusCode::invalid_argument);
+  const std::string fits = "{\"a\": \"" + std::string(40, 'x') + "\"}";
+  saerl_test::write_file(path, std::vector<unsigned char>(fits.begin(), fits.end()));
+  CHECK(r.load(path.c_str()).ok());
+}
+
+TEST_CASE("keys with more dotted parts than the nesting limit save and load back unchanged") {
+  saerl_test::TempDir dir;
+  static saerl::Results r, back;
+  const std::string path = dir.path("deep.json");
+  r.count = 0;
+  r.set("a.b.c.d.e.f.g.h.i.j.k", 1.5);
+  r.set("a.b.x", 2);
+  REQUIRE(r.save(path.c_str()).ok());
+  REQUIRE(back.load(path.c_str()).ok());
+  CHECK(back.count == 2);
+  CHECK((back.find("a.b.c.d.e.f.g.h.i.j.k") && std::strcmp(back.find("a.b.c.d.e.f.g.h.i.j.k")->value, "1.5") == 0));
+  REQUIRE(back.save(path.c_str()).ok());
+  CHECK(r.load(path.c_str()).ok());
+}
