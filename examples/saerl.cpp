@@ -781,10 +781,10 @@ int run_command(const char* command, const Options& o) {
 int main(int argc, char** argv) {
   const ssize_t len = readlink("/proc/self/exe", g_self, sizeof g_self - 1);
   if (len > 0) g_self[len] = '\0'; else std::snprintf(g_self, sizeof g_self, "%s", argv[0]);
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
-      std::strcmp(argv[1], "help") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) return std::fputs("error: no command given (see saerl --help)\n", stderr), 2;
+  if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
   const char* command = argv[1];
   const char* commands[] = {"run", "train-dqn", "train-sae", "report", "sweep", "eval", "play", "solve", "export",
