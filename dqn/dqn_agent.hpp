@@ -18,7 +18,8 @@
 // One update, top to bottom (B transitions (s, a, R, s', done, k) with R the n-step return):
 //   y   = R + (done ? 0 : gamma^k * Q_target(s', a*)),  a* = argmax_a Q_target(s', a)
 //         (Double DQN: a* = argmax_a Q_online(s', a))
-//   L   = mean_b huber(Q_online(s, a_b) - y_b)
+//   L   = mean_b huber(Q_online(s, a_b) - y_b)   (optionally with noise injected into a hidden
+//         layer of Q_online, see DqnConfig::hidden_noise)
 //   dL/dQ_online(s, a) is nonzero only at the taken action; backward, clip, Adam step;
 //   the target network is copied every target_every updates (or Polyak-averaged, tau > 0).
 // check_finite(step) is the divergence guard: a Status naming the first network tensor, or the
@@ -47,6 +48,12 @@ struct DqnConfig {
   float tau = 0.0f;            // Polyak factor per update: target = tau * online + (1 - tau) * target
   int n_step = 1;              // n-step returns, 1..kMaxNStep
   bool double_dqn = false;
+  // Noise injection: Gaussian noise of this standard deviation is added to z_l, the
+  // pre-activation of layer noise_layer, in the online network's training forward pass only
+  // (not when acting, nor in the targets). Q learns to ignore small changes of that layer,
+  // which is what an SAE's reconstruction makes. 0: off.
+  float hidden_noise = 0.0f;
+  int noise_layer = 1;
 };
 
 template <class Env, class Net, int Batch, int Capacity>
@@ -170,8 +177,15 @@ struct DqnAgent {
       }
       y[b] = T(t.reward) + boot;
     }
-    // forward, loss, zero grads, backward, update
+    // forward (z_l += N(0, sigma^2) with noise injection: the layers above run again and the
+    // backward pass sees the noisy z_l), loss, zero grads, backward, update
     const T* q = mlp_forward(online, x, Batch, acts);
+    if (config.hidden_noise > 0 && config.noise_layer >= 0 && config.noise_layer + 1 < Net::kLayers) {
+      T* z = acts.pre(config.noise_layer);
+      const int n = Batch * Net::kSizes[config.noise_layer + 1];
+      for (int i = 0; i < n; ++i) z[i] += T(config.hidden_noise * rng.normal());
+      q = mlp_forward_from(online, config.noise_layer + 1, z, Batch, acts);
+    }
     for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + batch[b]->action];
     last_loss = huber_loss(pred, y, Batch, dpred, T(config.huber_delta));
     fill(dq, Batch * kActions, T(0));

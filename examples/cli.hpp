@@ -23,6 +23,7 @@ struct Options {
   // Overrides of the preset's DQN hyperparameters (negative: keep the preset's).
   double lr = -1, lr_end = -1;
   long n_step = -1, double_dqn = -1, target_every = -1, train_every = -1;
+  double hidden_noise = -1;
   // train-sae
   const char* variant = "topk";
   long k = -1, sae_steps = -1;
@@ -133,6 +134,8 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       s = parse_long(name, value, 1, 1000000L, &o->target_every);
     } else if (std::strcmp(name, "--train-every") == 0) {
       s = parse_long(name, value, 1, 1000L, &o->train_every);
+    } else if (std::strcmp(name, "--hidden-noise") == 0) {
+      s = parse_double(name, value, 0, 10, &o->hidden_noise);
     } else {
       return Status::error(StatusCode::invalid_argument, "unknown option '%s' (see --help)", name);
     }

@@ -60,8 +60,9 @@ const char* kUsage =
     "  --steps N         environment steps to train              (default: the preset's)\n"
     "  --games N         evaluation games                        (default: 10000)\n"
     "  --eval-every N    steps between progress evaluations      (default: 50000)\n"
-    "  --lr X, --lr-end X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N\n"
-    "                    override the preset's DQN hyperparameters\n"
+    "  --lr X, --lr-end X, --n-step N, --double-dqn 0|1, --target-every N, --train-every N,\n"
+    "  --hidden-noise X  override the preset's DQN hyperparameters (hidden-noise: the std of\n"
+    "                    the noise injected into the SAE's layer in training; 0: off)\n"
     "  --variant V       train-sae: relu | topk | batchtopk | jumprelu   (default: topk)\n"
     "  --k N, --l1 X, --l0 X, --q-fidelity X, --sae-steps N\n"
     "                    train-sae: features per input (topk, batchtopk), L1 and L0\n"
@@ -176,6 +177,7 @@ int train_dqn(const Options& o) {
   if (o.double_dqn >= 0) config.double_dqn = o.double_dqn != 0;
   if (o.target_every > 0) config.target_every = int(o.target_every);
   if (o.train_every > 0) config.train_every = int(o.train_every);
+  if (o.hidden_noise >= 0) config.hidden_noise = float(o.hidden_noise);
   agent->init(config, rng);
   DqnRunner<Agent, Game> runner;
   runner.epsilon = Preset::epsilon();

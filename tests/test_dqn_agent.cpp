@@ -531,3 +531,50 @@ TEST_CASE("two agents trained with the same seed have bit-identical weights") {
 
 // Learning the maze itself is checked with the teaching example (examples/maze_dqn.hpp) in
 // tests/test_examples.cpp.
+
+TEST_CASE("noise injection adds N(0, sigma^2) to z_l in the training forward pass, and only there") {
+  using Net2 = saerl::Mlp<float, Env::kObs, 16, 12, Env::kActions>;
+  using Agent = saerl::DqnAgent<Env, Net2, 8, 64>;
+  constexpr int B = Agent::kBatch, A = Env::kActions;
+  saerl::DqnConfig c = make_config(1, 0.9f, 1.0f);
+  c.hidden_noise = 0.5f;
+  c.noise_layer = 1;
+  auto agent = std::make_unique<Agent>();
+  saerl::Rng rng(5);
+  agent->init(c, rng);
+  Agent::Transition t;  // terminal: y = 1
+  t.s = 3;
+  t.s2 = 4;
+  t.action = uint8_t(kEast);
+  t.steps = 1;
+  t.done = 1;
+  t.reward = 1.0f;
+  agent->replay.clear();
+  for (int i = 0; i < B; ++i) agent->replay.push(t);
+
+  // What the update should compute, replaying its random draws: B samples, then the noise.
+  saerl::Rng copy = rng;
+  for (int b = 0; b < B; ++b) agent->replay.sample(copy);
+  float x[B * Env::kObs], pred[B], clean[B], y[B], d[B];
+  for (int b = 0; b < B; ++b) Env::observe(t.s, x + b * Env::kObs);
+  auto acts = std::make_unique<saerl::MlpActivations<Net2, B>>();
+  const float* q = saerl::mlp_forward(agent->online, x, B, *acts);
+  for (int b = 0; b < B; ++b) clean[b] = q[b * A + kEast], y[b] = 1.0f;
+  float* z = acts->pre(1);
+  for (int i = 0; i < B * 12; ++i) z[i] += float(0.5 * copy.normal());
+  q = saerl::mlp_forward_from(agent->online, 2, z, B, *acts);
+  for (int b = 0; b < B; ++b) pred[b] = q[b * A + kEast];
+  const float expected = saerl::huber_loss(pred, y, B, d, c.huber_delta);
+  const float without_noise = saerl::huber_loss(clean, y, B, d, c.huber_delta);
+
+  float before[A], after[A];
+  agent->q_values(t.s, before);
+  const float loss = agent->update(rng);
+  CHECK(loss == doctest::Approx(expected).epsilon(1e-6));
+  CHECK(std::fabs(loss - without_noise) > 1e-4);  // the noise did reach the loss
+  // acting reads the network without noise: q_values equals a plain forward pass
+  agent->q_values(t.s, after);
+  q = saerl::mlp_forward(agent->online, x, 1, *acts);
+  for (int a = 0; a < A; ++a) CHECK(after[a] == q[a]);
+  CHECK(std::memcmp(before, after, sizeof before) != 0);  // (the update did change the network)
+}
