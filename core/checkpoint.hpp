@@ -14,7 +14,8 @@
 //   s = saerl::load_checkpoint("out/run.ckpt", kind, [&](auto& ar) { run_fields(ar, run); });
 //
 // A field is an integer, a float or double, or a struct without padding (e.g. three uint8_t);
-// bool is refused (not every byte is a valid bool). Layout, little-endian:
+// bool is refused (not every byte is a valid bool). ar.rng(r) lists an Rng's state and
+// adam_fields(ar, adam) an Adam optimizer's. Layout, little-endian:
 //
 //   offset  size  field
 //   0       8     magic "SAERLCKP"
