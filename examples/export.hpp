@@ -189,11 +189,12 @@ Status export_sae(const SaeT& sae, double lambda, const char* hidden_module, con
 
 }  // namespace detail
 
-// The L1 or L0 coefficient train-sae recorded in DIR/results.json (sae.<variant>.l1 / .l0),
+// The L1 or L0 coefficient train-sae recorded in DIR/results.json (sae.<variant>.l1_coefficient
+// or .l0_coefficient),
 // NaN when it is not there.
 inline double trained_lambda(Results& results, SaeVariant v) {
   char key[64];
-  std::snprintf(key, sizeof key, "sae.%s.%s", sae_variant_name(v), v == SaeVariant::relu ? "l1" : "l0");
+  std::snprintf(key, sizeof key, "sae.%s.%s_coefficient", sae_variant_name(v), v == SaeVariant::relu ? "l1" : "l0");
   const Results::Entry* e = results.find(key);
   return e && std::strcmp(e->value, "null") != 0 ? std::atof(e->value) : std::nan("");
 }

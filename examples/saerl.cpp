@@ -409,8 +409,8 @@ int train_sae(const Options& o) {
   put("pursuit_spliced_checkmate_rate", f.pursuit_checkmate_rate);
   put("pursuit_return_recovered", f.pursuit_return_recovered);
   put("k", config.k);
-  put("l1", config.l1);
-  put("l0", config.l0);
+  put("l1_coefficient", config.l1);  // (not "l0": that key is the measured L0 above)
+  put("l0_coefficient", config.l0);
   put("train_seconds", train_seconds);
   for (int b = 0; b < kDensityBins; ++b) {  // features per density bin (sae/metrics.hpp)
     char bin[24];

@@ -41,8 +41,8 @@ void write_run(const std::string& dir, Net& net, std::unique_ptr<SaeT> (&saes)[4
     REQUIRE(saerl::save_sae(sae, path.c_str()).ok());
   }
   saerl::Results results;
-  results.set("sae.relu.l1", 0.008);
-  results.set("sae.jumprelu.l0", 0.001);
+  results.set("sae.relu.l1_coefficient", 0.008);
+  results.set("sae.jumprelu.l0_coefficient", 0.001);
   REQUIRE(results.save((dir + "/results.json").c_str()).ok());
 }
 
