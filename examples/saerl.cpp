@@ -297,7 +297,7 @@ int train_sae(const Options& o) {
   if (o.k > 0) config.k = int(o.k);
   if (o.l1 >= 0) config.l1 = float(o.l1);
   if (o.l0 >= 0) config.l0 = float(o.l0);
-  const long steps = o.sae_steps > 0 ? o.sae_steps : Preset::kSaeSteps;
+  const long steps = o.sae_steps > 0 ? o.sae_steps : config.total_steps > 0 ? config.total_steps : Preset::kSaeSteps;
   config.total_steps = steps;
   const float q_coeff = o.q_fidelity >= 0 ? float(o.q_fidelity) : 0.0f;
   auto sae = std::make_unique<SaeT>();
