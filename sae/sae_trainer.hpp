@@ -112,19 +112,17 @@ struct SaeTrainer {
     last_mse = sq / T(batch * D);
     T loss = last_mse + extra(work.x_hat, batch, d_x_hat);
 
-    // dL/df of the L1 penalty: lambda_t ||w_j|| / B
+    // dL/df of the L1 penalty: lambda_t ||w_j|| / B, the same for every row of the batch;
+    // the penalty itself is sum_bj f_bj dL/df_bj
     T* penalty = nullptr;
     if (sae.variant == SaeVariant::relu && config.l1 > 0) {
       const T lambda = T(config.l1) * penalty_scale;
-      T l1 = 0;
       for (int j = 0; j < M; ++j) {
         const T w = config.l1_weight_by_norm ? std::sqrt(sum_squares(sae.w_dec() + j * D, D)) : T(1);
-        for (int b = 0; b < batch; ++b) {
-          d_f[b * M + j] = lambda * w / T(batch);
-          l1 += work.f[b * M + j] * w;
-        }
+        d_f[j] = lambda * w / T(batch);
       }
-      loss += lambda * l1 / T(batch);
+      for (int b = 1; b < batch; ++b) copy(d_f, d_f + b * M, M);
+      for (int b = 0; b < batch; ++b) loss += dot(work.f + b * M, d_f, M);
       penalty = d_f;
     }
 
