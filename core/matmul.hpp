@@ -213,37 +213,67 @@ inline void pack_panel(const T* b, std::ptrdiff_t b_row, std::ptrdiff_t b_col, i
   }
 }
 
-// The register block: C (kMR x NR at c, row stride ldc) (+)= sum over p < kc of
-// A(r, p) * panel row p, where A(r, p) = a[r][p * a_step]. Starts from C when load_c.
-template <class T>
+// The register block: C (MR rows x NV vectors at c, row stride ldc) (+)= sum over p < kc of
+// A(r, p) * panel row p, where A(r, p) = a[r][p * a_step] and panel rows are NR apart.
+// Starts from C when load_c.
+template <int MR, int NV, class T>
 inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
                          int kc, bool load_c) {
   constexpr int W = lanes<T>(), NR = kNV * W;
   typedef Vector<T> V;
-  const T* a[kMR];
-  V acc[kMR][kNV];
+  const T* a[MR];
+  V acc[MR][NV];
 #pragma GCC unroll 8
-  for (int r = 0; r < kMR; ++r) {
+  for (int r = 0; r < MR; ++r) {
     a[r] = a_rows[r];
 #pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v) acc[r][v] = load_c ? load<V>(c + r * ldc + v * W) : V{};
+    for (int v = 0; v < NV; ++v) acc[r][v] = load_c ? load<V>(c + r * ldc + v * W) : V{};
   }
   for (int p = 0; p < kc; ++p) {
-    V b[kNV];
+    V b[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v) b[v] = load<V>(panel + p * NR + v * W);
+    for (int v = 0; v < NV; ++v) b[v] = load<V>(panel + p * NR + v * W);
     const std::ptrdiff_t ap = p * a_step;
 #pragma GCC unroll 8
-    for (int r = 0; r < kMR; ++r) {
+    for (int r = 0; r < MR; ++r) {
       const T x = a[r][ap];
 #pragma GCC unroll 4
-      for (int v = 0; v < kNV; ++v) acc[r][v] += x * b[v];
+      for (int v = 0; v < NV; ++v) acc[r][v] += x * b[v];
     }
   }
 #pragma GCC unroll 8
-  for (int r = 0; r < kMR; ++r)
+  for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v) store(c + r * ldc + v * W, acc[r][v]);
+    for (int v = 0; v < NV; ++v) store(c + r * ldc + v * W, acc[r][v]);
+}
+
+// A block on the edge of C, mr <= kMR rows and nr <= NR columns. All NR columns: a smaller
+// register block of mr rows. Fewer: through a full-size tile, with only the vectors that
+// hold some of the nr columns.
+template <class T>
+inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
+                        int kc, int mr, int nr, bool load_c) {
+  static_assert(kMR == 6, "edge_kernel: one case per number of rows below kMR");
+  constexpr int W = lanes<T>(), NR = kNV * W;
+  if (nr == NR) {
+    switch (mr) {
+      case 1: micro_kernel<1, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+      case 2: micro_kernel<2, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+      case 3: micro_kernel<3, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+      case 4: micro_kernel<4, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+      default: micro_kernel<5, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+    }
+  }
+  T tile[kMR * NR] = {};
+  if (load_c)
+    for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * ldc, sizeof(T) * std::size_t(nr));
+  switch ((nr + W - 1) / W) {  // vectors needed
+    case 1: micro_kernel<kMR, 1>(a, a_step, panel, tile, NR, kc, true); break;
+    case 2: micro_kernel<kMR, kNV < 2 ? kNV : 2>(a, a_step, panel, tile, NR, kc, true); break;
+    case 3: micro_kernel<kMR, kNV < 3 ? kNV : 3>(a, a_step, panel, tile, NR, kc, true); break;
+    default: micro_kernel<kMR, kNV>(a, a_step, panel, tile, NR, kc, true); break;
+  }
+  for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(T) * std::size_t(nr));
 }
 
 // C (m x n) (+)= A B with A(i, p) = A[i * a_row + p * a_step], B(p, j) = B[p * b_row + j * b_col].
@@ -270,16 +300,10 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
           const T* a[kMR];  // past the last row, repeat it: its results are not stored
           for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
           T* c = C + std::ptrdiff_t(ir) * n + jr;
-          if (mr == kMR && nr == NR) {
-            micro_kernel(a, a_step, panel, c, n, kc, load_c);
-            continue;
-          }
-          // a block on the edge of C: through a full-size tile
-          T tile[kMR * NR] = {};
-          if (load_c)
-            for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * n, sizeof(T) * std::size_t(nr));
-          micro_kernel(a, a_step, panel, tile, NR, kc, /*load_c=*/true);
-          for (int r = 0; r < mr; ++r) std::memcpy(c + r * n, tile + r * NR, sizeof(T) * std::size_t(nr));
+          if (mr == kMR && nr == NR)
+            micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
+          else
+            edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
         }
       }
     }
