@@ -15,14 +15,14 @@
 // (`T __attribute__((vector_size(N)))`: plain arithmetic on short vectors that the compiler
 // maps onto SSE, AVX, AVX-512 or NEON registers, with no intrinsics):
 //
-// - The blocked path (dense A). A register block of C, kMR rows x kNV SIMD vectors (8 x 3
+// - The blocked path (dense A). A register block of C, kMR rows x kNV SIMD vectors (6 x 4
 //   vectors of 16 floats under AVX-512), stays in registers while p walks the shared
 //   dimension: per p it loads kNV vectors of B and broadcasts kMR values of A, so each load
 //   feeds several multiply-adds. The shared dimension is cut into slices of kKc; for each
 //   slice, kKc x (kNV vectors) of B are first copied into a contiguous panel on the stack
 //   (for matmul_nt this is also where B is transposed), small enough to stay in the L1 cache
-//   while every row block of A passes over it. Rows of A are cut into blocks of kMc so that
-//   the part of A one slice reads stays in L2.
+//   while every row block of A passes over it. (Cutting the rows of A into blocks that stay
+//   in L2, as BLIS does, measured no faster here: A streams well from L3.)
 // - The row path (m = 1, or A mostly zeros: one-hot inputs, sparse codes). Each row of C is
 //   built in registers, kRowNV vectors at a time, from the rows of B whose A(i, p) is not
 //   zero; a zero skips a whole row of B. Single-position inference streams each weight
@@ -100,12 +100,6 @@ constexpr int kNV = kSimdBytes == 64 ? 4 : 2;
 // Slice of the shared dimension: the packed panel of B, kKc x kNV vectors, is 32 KiB of a
 // 48 KiB L1 data cache (kKc = 128 floats with AVX-512; 96 and 256 measured slower).
 constexpr int kKc = 32768 / (kNV * kSimdBytes);
-// Rows of A per block: kMc x kKc values of A (256 KiB of floats) stay in L2 while the
-// panels of one slice pass.
-template <class T>
-constexpr int row_block_rows() {
-  return 262144 / (kKc * int(sizeof(T))) / kMR * kMR;
-}
 // Vectors of one row of C that the row path keeps in registers.
 constexpr int kRowNV = kSimdBytes == 64 ? 16 : 8;
 
@@ -280,7 +274,7 @@ inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel
 template <class T>
 void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
                   std::ptrdiff_t b_col, T* C, int m, int n, int k, bool accumulate) {
-  constexpr int NR = kNV * lanes<T>(), MC = row_block_rows<T>();
+  constexpr int NR = kNV * lanes<T>();
   if (k <= 0) {  // an empty sum
     if (!accumulate)
       for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(m) * n; ++i) C[i] = T(0);
@@ -290,21 +284,18 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
   for (int pc = 0; pc < k; pc += kKc) {  // slices of the shared dimension
     const int kc = k - pc < kKc ? k - pc : kKc;
     const bool load_c = accumulate || pc > 0;  // later slices add to the running sums
-    for (int ic = 0; ic < m; ic += MC) {  // blocks of rows of A
-      const int i_end = m - ic < MC ? m : ic + MC;
-      for (int jr = 0; jr < n; jr += NR) {  // panels of columns of B
-        const int nr = n - jr < NR ? n - jr : NR;
-        pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
-        for (int ir = ic; ir < i_end; ir += kMR) {
-          const int mr = i_end - ir < kMR ? i_end - ir : kMR;
-          const T* a[kMR];  // past the last row, repeat it: its results are not stored
-          for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
-          T* c = C + std::ptrdiff_t(ir) * n + jr;
-          if (mr == kMR && nr == NR)
-            micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
-          else
-            edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
-        }
+    for (int jr = 0; jr < n; jr += NR) {  // panels of columns of B
+      const int nr = n - jr < NR ? n - jr : NR;
+      pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
+      for (int ir = 0; ir < m; ir += kMR) {  // blocks of rows of A and C
+        const int mr = m - ir < kMR ? m - ir : kMR;
+        const T* a[kMR];  // past the last row, repeat it: its results are not stored
+        for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
+        T* c = C + std::ptrdiff_t(ir) * n + jr;
+        if (mr == kMR && nr == NR)
+          micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
+        else
+          edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
       }
     }
   }
@@ -315,13 +306,14 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
 #undef SAERL_MATMUL_FMA_PRAGMA
 #endif
 
-// A (count values) is mostly zeros (at most a quarter nonzero): the row path, which skips
-// them, is then faster than the blocked one.
+// A (count values) is mostly zeros, at most one in eight nonzero: the row path, which skips
+// the zeros, is then faster than the blocked one (measured: at a quarter nonzero it is
+// faster when B fits in L2, slower when B is 4 MB).
 template <class T>
 inline bool mostly_zeros(const T* A, std::ptrdiff_t count) {
   std::ptrdiff_t nonzero = 0;
   for (std::ptrdiff_t i = 0; i < count; ++i) nonzero += A[i] != T(0);
-  return 4 * nonzero <= count;
+  return 8 * nonzero <= count;
 }
 
 }  // namespace detail

@@ -17,7 +17,7 @@ double max_error(const T* a, const T* b, int n) {
 }
 
 // Every fast kernel against its reference loop on random A (m x k, also read as k x m) and B
-// (k x n, also read as n x k). A fraction `zeros` of A's entries is set to zero: above 3/4
+// (k x n, also read as n x k). A fraction `zeros` of A's entries is set to zero: above 7/8
 // matmul_nn and matmul_tn take the row path, which skips them.
 template <class T>
 void check_all_kernels(int m, int n, int k, bool accumulate, double tolerance, double zeros = 0) {
@@ -79,21 +79,14 @@ TEST_CASE("the kernels equal the reference loops on every edge of their blocks")
     for (int n : ns)
       for (int k : ks) {
         check_all_kernels<float>(m, n, k, m % 2 == 0, 1e-6);
-        check_all_kernels<float>(m, n, k, true, 1e-6, 0.9);  // mostly zeros: the row path
+        check_all_kernels<float>(m, n, k, true, 1e-6, 0.95);  // mostly zeros: the row path
       }
   for (int m : {3, kMR + 1, 33})
     for (int n : {5, kNV * saerl::detail::lanes<double>() + 1, 70})
       for (int k : {kKc - 1, kKc + 1}) {
         check_all_kernels<double>(m, n, k, false, 1e-14);
-        check_all_kernels<double>(m, n, k, true, 1e-14, 0.9);
+        check_all_kernels<double>(m, n, k, true, 1e-14, 0.95);
       }
-}
-
-TEST_CASE("the kernels equal the reference loops across a block of rows of A") {
-  // more rows than one block of A (detail::row_block_rows), each path
-  const int m = saerl::detail::row_block_rows<float>() + 7;
-  check_all_kernels<float>(m, 70, 131, false, 1e-6);
-  check_all_kernels<float>(m, 70, 131, true, 1e-6, 0.9);
 }
 
 TEST_CASE("a row of a batch gets the same floats as that row alone") {
