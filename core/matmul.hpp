@@ -23,21 +23,20 @@
 //   (for matmul_nt this is also where B is transposed), small enough to stay in the L1 cache
 //   while every row block of A passes over it. (Cutting the rows of A into blocks that stay
 //   in L2, as BLIS does, measured no faster here: A streams well from L3.)
-// - The row path (m = 1, or A mostly zeros: one-hot inputs, sparse codes). Each row of C is
-//   built in registers, kRowNV vectors at a time, from the rows of B whose A(i, p) is not
-//   zero; a zero skips a whole row of B. Single-position inference streams each weight
-//   matrix once this way.
+// - The row path of matmul_nn and matmul_tn (m = 1, or A mostly zeros: one-hot inputs,
+//   sparse codes). Each row of C is built in registers, kRowNV vectors at a time, from the
+//   rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
+//   inference streams each weight matrix once this way.
+// Neither allocates: the panel (32 KiB) and an edge block live on the stack.
 //
 // Summation order: every element of C is one running sum over p = 0, 1, ..., k-1, starting
 // from C (accumulate) or 0, whichever path and block computed it; slices of the shared
 // dimension store and reload the running sum, which does not change it. So results do not
-// depend on the SIMD width, and a row of a batch gets the same floats as that row alone (up
-// to the sign of a zero). When the target has FMA (x86 -mfma, -march=native on a recent
-// core) and the compiler is GCC, the kernels are compiled with -ffp-contract=fast so that
-// a * b + c is one fused multiply-add (clang fuses within an expression by default);
-// -DSAERL_NO_FMA keeps them unfused. Without FMA (the default x86-64 target, the Cortex-M4
-// firmware built with -ffp-contract=off) each step is a multiply then an add, as the
-// reference loops do.
+// depend on the SIMD width or the blocks, and a row of a batch gets the same floats as that row alone (up
+// to the sign of a zero). On a target with FMA (-march=native on a recent x86 core) GCC
+// and clang fuse each acc += a * b into one multiply-add unless told -ffp-contract=off;
+// the Cortex-M4 firmware and its x86 host twin are built with -ffp-contract=off, so both
+// multiply, then add, and print the same floats.
 #pragma once
 #include <cstddef>
 #include <cstring>
@@ -115,7 +114,14 @@ constexpr int lanes() {
 template <class T>
 using Vector = typename Lanes<T, lanes<T>()>::type;
 
-// Unaligned vector load and store (memcpy of one vector compiles to one move).
+// Unaligned vector load and store (memcpy of one vector compiles to one move). GCC 12 at -O3
+// warns (-Warray-bounds) about loads on paths that cannot run for the small sizes it
+// propagates from a caller, e.g. a 16-vector block of a 33-wide row; the callers check the
+// bounds, so the warning is off here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#endif
 template <class V, class T>
 inline V load(const T* p) {
   V v;
@@ -126,11 +132,8 @@ template <class V, class T>
 inline void store(T* p, const V& v) {
   std::memcpy(p, &v, sizeof(V));
 }
-
-#if defined(__FMA__) && !defined(SAERL_NO_FMA) && defined(__GNUC__) && !defined(__clang__)
-#define SAERL_MATMUL_FMA_PRAGMA 1
-#pragma GCC push_options
-#pragma GCC optimize("fp-contract=fast")
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
 #endif
 
 // ---- the row path ----
@@ -300,11 +303,6 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
     }
   }
 }
-
-#if defined(SAERL_MATMUL_FMA_PRAGMA)
-#pragma GCC pop_options
-#undef SAERL_MATMUL_FMA_PRAGMA
-#endif
 
 // A (count values) is mostly zeros, at most one in eight nonzero: the row path, which skips
 // the zeros, is then faster than the blocked one (measured: at a quarter nonzero it is
