@@ -21,8 +21,10 @@
 //   feeds several multiply-adds. The shared dimension is cut into slices of kKc; for each
 //   slice, kKc x (kNV vectors) of B are first copied into a contiguous panel on the stack
 //   (for matmul_nt this is also where B is transposed), small enough to stay in the L1 cache
-//   while every row block of A passes over it. (Cutting the rows of A into blocks that stay
-//   in L2, as BLIS does, measured no faster here: A streams well from L3.)
+//   while every row block of A passes over it. Looping over panels outside slices re-reads
+//   A once per panel; slices outside panels re-read C once per slice: the smaller of the
+//   two is re-read. (Cutting the rows of A into blocks that stay in L2, as BLIS does,
+//   measured no faster here.)
 // - The row path of matmul_nn and matmul_tn (m = 1, or A mostly zeros: one-hot inputs,
 //   sparse codes). Each row of C is built in registers, kRowNV vectors at a time, from the
 //   rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
@@ -284,33 +286,47 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
     return;
   }
   alignas(64) T panel[kKc * NR];
-  for (int pc = 0; pc < k; pc += kKc) {  // slices of the shared dimension
+  // C (all rows, columns jr .. jr+NR-1) (+)= A (all rows, slice pc) B (slice pc, columns jr ..)
+  auto slice_times_panel = [&](int pc, int jr) {
     const int kc = k - pc < kKc ? k - pc : kKc;
+    const int nr = n - jr < NR ? n - jr : NR;
     const bool load_c = accumulate || pc > 0;  // later slices add to the running sums
-    for (int jr = 0; jr < n; jr += NR) {  // panels of columns of B
-      const int nr = n - jr < NR ? n - jr : NR;
-      pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
-      for (int ir = 0; ir < m; ir += kMR) {  // blocks of rows of A and C
-        const int mr = m - ir < kMR ? m - ir : kMR;
-        const T* a[kMR];  // past the last row, repeat it: its results are not stored
-        for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
-        T* c = C + std::ptrdiff_t(ir) * n + jr;
-        if (mr == kMR && nr == NR)
-          micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
-        else
-          edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
-      }
+    pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
+    for (int ir = 0; ir < m; ir += kMR) {  // blocks of rows of A and C
+      const int mr = m - ir < kMR ? m - ir : kMR;
+      const T* a[kMR];  // past the last row, repeat it: its results are not stored
+      for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
+      T* c = C + std::ptrdiff_t(ir) * n + jr;
+      if (mr == kMR && nr == NR)
+        micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
+      else
+        edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
     }
+  };
+  // Each order reads one operand again and again: slices outside, C once per slice; panels
+  // outside, A once per panel (while the panel's columns of C stay in L2). Re-read the
+  // smaller one: A (m x k) when k < n, else C (m x n).
+  if (k < n) {
+    for (int jr = 0; jr < n; jr += NR)
+      for (int pc = 0; pc < k; pc += kKc) slice_times_panel(pc, jr);
+  } else {
+    for (int pc = 0; pc < k; pc += kKc)
+      for (int jr = 0; jr < n; jr += NR) slice_times_panel(pc, jr);
   }
 }
 
 // A (count values) is mostly zeros, at most one in eight nonzero: the row path, which skips
 // the zeros, is then faster than the blocked one (measured: at a quarter nonzero it is
 // faster when B fits in L2, slower when B is 4 MB).
+// Counts in chunks and stops as soon as the answer is no: dense data is not read to the end.
 template <class T>
 inline bool mostly_zeros(const T* A, std::ptrdiff_t count) {
+  constexpr std::ptrdiff_t kChunk = 1024;
   std::ptrdiff_t nonzero = 0;
-  for (std::ptrdiff_t i = 0; i < count; ++i) nonzero += A[i] != T(0);
+  for (std::ptrdiff_t i0 = 0; i0 < count && 8 * nonzero <= count; i0 += kChunk) {
+    const std::ptrdiff_t end = count - i0 < kChunk ? count : i0 + kChunk;
+    for (std::ptrdiff_t i = i0; i < end; ++i) nonzero += A[i] != T(0);
+  }
   return 8 * nonzero <= count;
 }
 

@@ -224,8 +224,9 @@ void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Sc
   const int batch = w.batch, n = batch * M;
   // decoder: dW_dec += f^T dx_hat, db_dec += sum dx_hat, df = dx_hat W_dec^T
   dense_backward(w.f, sae.w_dec(), d_x_hat, w.df, grad.w_dec(), grad.b_dec(), batch, M, D);
-  if (d_f_penalty) add(d_f_penalty, w.df, n);
-  if (sae.variant == SaeVariant::jumprelu && jump_bandwidth > T(0)) {
+  const bool jump = sae.variant == SaeVariant::jumprelu && jump_bandwidth > T(0);
+  if (d_f_penalty && jump) add(d_f_penalty, w.df, n);  // (otherwise added below, in one pass)
+  if (jump) {
     // threshold pseudo-gradients (see the header), accumulated per feature, then the chain
     // rule to log(theta): d/dlog(theta) = theta d/dtheta
     const T eps = jump_bandwidth;
@@ -240,7 +241,10 @@ void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Sc
     }
   }
   // dz = df where the feature was kept (f != 0), else 0
-  for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
+  if (d_f_penalty && !jump)
+    for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] + d_f_penalty[i] : T(0);
+  else
+    for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
   // encoder: dW_enc += xc^T dz, db_enc += sum dz, dxc = dz W_enc^T; xc = x - b_dec
   dense_backward(w.xc, sae.w_enc(), w.df, w.dxc, grad.w_enc(), grad.b_enc(), batch, D, M);
   for (int b = 0; b < batch; ++b)
