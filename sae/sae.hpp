@@ -214,18 +214,23 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
 
 // Backward from dL/dx_hat (batch, D) and the sparsity penalty's dL/df (batch, M; may be null),
 // adding into grad's parameter block. jump_bandwidth (eps) and l0_coeff are for JumpReLU:
-// the L0 penalty is l0_coeff * mean_b sum_j [z_bj > theta_j].
+// the L0 penalty is l0_coeff * mean_b sum_j [z_bj > theta_j]. penalty_stride is the distance
+// between the rows of d_f_penalty: M, or 0 when one row (M) serves every input (the L1
+// penalty's gradient does not depend on the input).
 template <class SaeT, int B>
 void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat,
                   const typename SaeT::Scalar* d_f_penalty, SaeT& grad,
-                  typename SaeT::Scalar jump_bandwidth = 0, typename SaeT::Scalar l0_coeff = 0) {
+                  typename SaeT::Scalar jump_bandwidth = 0, typename SaeT::Scalar l0_coeff = 0,
+                  int penalty_stride = SaeT::kFeatures) {
   using T = typename SaeT::Scalar;
   constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
   const int batch = w.batch, n = batch * M;
   // decoder: dW_dec += f^T dx_hat, db_dec += sum dx_hat, df = dx_hat W_dec^T
   dense_backward(w.f, sae.w_dec(), d_x_hat, w.df, grad.w_dec(), grad.b_dec(), batch, M, D);
-  if (d_f_penalty) add(d_f_penalty, w.df, n);
-  if (sae.variant == SaeVariant::jumprelu && jump_bandwidth > T(0)) {
+  const bool jump = sae.variant == SaeVariant::jumprelu && jump_bandwidth > T(0);
+  if (d_f_penalty && jump)  // (otherwise added below, in the same pass as the mask)
+    for (int b = 0; b < batch; ++b) add(d_f_penalty + b * penalty_stride, w.df + b * M, M);
+  if (jump) {
     // threshold pseudo-gradients (see the header), accumulated per feature, then the chain
     // rule to log(theta): d/dlog(theta) = theta d/dtheta
     const T eps = jump_bandwidth;
@@ -240,7 +245,13 @@ void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Sc
     }
   }
   // dz = df where the feature was kept (f != 0), else 0
-  for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
+  if (d_f_penalty && !jump)
+    for (int b = 0; b < batch; ++b) {
+      const T* pen = d_f_penalty + b * penalty_stride;
+      for (int j = 0; j < M; ++j) w.df[b * M + j] = w.f[b * M + j] != T(0) ? w.df[b * M + j] + pen[j] : T(0);
+    }
+  else
+    for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
   // encoder: dW_enc += xc^T dz, db_enc += sum dz, dxc = dz W_enc^T; xc = x - b_dec
   dense_backward(w.xc, sae.w_enc(), w.df, w.dxc, grad.w_enc(), grad.b_enc(), batch, D, M);
   for (int b = 0; b < batch; ++b)

@@ -63,7 +63,7 @@ struct SaeTrainer {
   long inputs_seen = 0;
   long last_fired[M];  // inputs_seen when each feature was last active
   T d_x_hat[B * D];
-  T d_f[B * M];
+  T d_f[M];  // dL/df of the L1 penalty: one row, the same for every input
   T residual[B * D];   // AuxK: e = x - x_hat, then d e_hat
   T last_mse = 0, last_loss = 0;
   Status health;  // ok until a step's loss is NaN or infinite
@@ -112,19 +112,15 @@ struct SaeTrainer {
     last_mse = sq / T(batch * D);
     T loss = last_mse + extra(work.x_hat, batch, d_x_hat);
 
-    // dL/df of the L1 penalty: lambda_t ||w_j|| / B
+    // dL/df of the L1 penalty: lambda_t ||w_j|| / B, the same for every row of the batch
+    // (one row, d_f[0 .. M), passed with stride 0)
     T* penalty = nullptr;
     if (sae.variant == SaeVariant::relu && config.l1 > 0) {
       const T lambda = T(config.l1) * penalty_scale;
-      T l1 = 0;
       for (int j = 0; j < M; ++j) {
         const T w = config.l1_weight_by_norm ? std::sqrt(sum_squares(sae.w_dec() + j * D, D)) : T(1);
-        for (int b = 0; b < batch; ++b) {
-          d_f[b * M + j] = lambda * w / T(batch);
-          l1 += work.f[b * M + j] * w;
-        }
+        d_f[j] = lambda * w / T(batch);
       }
-      loss += lambda * l1 / T(batch);
       penalty = d_f;
     }
 
@@ -132,14 +128,18 @@ struct SaeTrainer {
     fill(grad.params, SaeT::kParams, T(0));
     const bool jump = sae.variant == SaeVariant::jumprelu;
     sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
-                 jump ? T(config.l0) * penalty_scale : T(0));
+                 jump ? T(config.l0) * penalty_scale : T(0), /*penalty_stride=*/0);
     if (penalty && config.l1_weight_by_norm) add_norm_weight_gradient(sae, T(config.l1) * penalty_scale, batch);
 
-    // which features fired, for dead-feature tracking
+    // one pass over the codes: the L1 penalty itself, sum_bj f_bj dL/df_j, and which
+    // features fired, for dead-feature tracking
     inputs_seen += batch;
-    for (int b = 0; b < batch; ++b)
+    for (int b = 0; b < batch; ++b) {
+      const T* f = work.f + b * M;
+      if (penalty) loss += dot(f, penalty, M);
       for (int j = 0; j < M; ++j)
-        if (work.f[b * M + j] != T(0)) last_fired[j] = inputs_seen;
+        if (f[j] != T(0)) last_fired[j] = inputs_seen;
+    }
 
     if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
       loss += aux_k_step(sae, x, batch);

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/matmul.hpp"
 #include "tests/gradcheck.hpp"
@@ -15,35 +16,41 @@ double max_error(const T* a, const T* b, int n) {
   return worst;
 }
 
+// Every fast kernel against its reference loop on random A (m x k, also read as k x m) and B
+// (k x n, also read as n x k). A fraction `zeros` of A's entries is set to zero: above 7/8
+// matmul_nn and matmul_tn take the row path, which skips them.
 template <class T>
-void check_all_kernels(int m, int n, int k, bool accumulate, double tolerance) {
+void check_all_kernels(int m, int n, int k, bool accumulate, double tolerance, double zeros = 0) {
   saerl::Rng rng{uint64_t(m * 10007 + n * 101 + k)};
-  static T A[64 * 80], B[80 * 64], C0[64 * 64], C1[64 * 64];
-  saerl_test::random_fill(A, m * k, rng);
-  saerl_test::random_fill(B, k * n, rng);
+  std::vector<T> A(size_t(m) * k), B(size_t(k) * n), C0(size_t(m) * n), C1(size_t(m) * n);
+  saerl_test::random_fill(A.data(), m * k, rng);
+  for (T& a : A)
+    if (rng.uniform() < zeros) a = T(0);
+  saerl_test::random_fill(B.data(), k * n, rng);
   CAPTURE(m);
   CAPTURE(n);
   CAPTURE(k);
   CAPTURE(accumulate);
+  CAPTURE(zeros);
   const double bound = tolerance * (k + 1);
 
-  saerl_test::random_fill(C0, m * n, rng);
-  saerl::copy(C0, C1, m * n);
-  saerl::matmul_nn(A, B, C0, m, n, k, accumulate);
-  saerl::matmul_nn_ref(A, B, C1, m, n, k, accumulate);
-  CHECK(max_error(C0, C1, m * n) <= bound);
+  saerl_test::random_fill(C0.data(), m * n, rng);
+  C1 = C0;
+  saerl::matmul_nn(A.data(), B.data(), C0.data(), m, n, k, accumulate);
+  saerl::matmul_nn_ref(A.data(), B.data(), C1.data(), m, n, k, accumulate);
+  CHECK(max_error(C0.data(), C1.data(), m * n) <= bound);
 
   // A read as (k x m) for A^T * B
-  saerl::copy(C0, C1, m * n);
-  saerl::matmul_tn(A, B, C0, m, n, k, accumulate);
-  saerl::matmul_tn_ref(A, B, C1, m, n, k, accumulate);
-  CHECK(max_error(C0, C1, m * n) <= bound);
+  C1 = C0;
+  saerl::matmul_tn(A.data(), B.data(), C0.data(), m, n, k, accumulate);
+  saerl::matmul_tn_ref(A.data(), B.data(), C1.data(), m, n, k, accumulate);
+  CHECK(max_error(C0.data(), C1.data(), m * n) <= bound);
 
   // B read as (n x k) for A * B^T
-  saerl::copy(C0, C1, m * n);
-  saerl::matmul_nt(A, B, C0, m, n, k, accumulate);
-  saerl::matmul_nt_ref(A, B, C1, m, n, k, accumulate);
-  CHECK(max_error(C0, C1, m * n) <= bound);
+  C1 = C0;
+  saerl::matmul_nt(A.data(), B.data(), C0.data(), m, n, k, accumulate);
+  saerl::matmul_nt_ref(A.data(), B.data(), C1.data(), m, n, k, accumulate);
+  CHECK(max_error(C0.data(), C1.data(), m * n) <= bound);
 }
 
 }  // namespace
@@ -53,10 +60,61 @@ TEST_CASE("blocked kernels equal the reference loops, including sizes off the bl
   for (int m : sizes)
     for (int n : sizes)
       for (int k : {1, 3, 17, 64, 80}) {
-        if (m > 64 || n > 64) continue;
         check_all_kernels<float>(m, n, k, false, 1e-6);
         check_all_kernels<double>(m, n, k, true, 1e-14);
       }
+}
+
+TEST_CASE("the kernels equal the reference loops on every edge of their blocks") {
+  using saerl::detail::kKc;
+  using saerl::detail::kMR;
+  using saerl::detail::kNV;
+  using saerl::detail::kRowNV;
+  const int w = saerl::detail::lanes<float>();
+  // register blocks of kMR rows and kNV vectors, slices of kKc, the row path's kRowNV vectors
+  const int ms[] = {1, kMR - 1, kMR, kMR + 1, 2 * kMR + 1, 80, 200};
+  const int ns[] = {1, w - 1, w, w + 1, kNV * w - 1, kNV * w, kNV * w + 1, 2 * kNV * w + 3, 200, kRowNV * w + w + 1};
+  const int ks[] = {1, 5, kKc - 1, kKc, kKc + 1, 2 * kKc + 3};
+  for (int m : ms)
+    for (int n : ns)
+      for (int k : ks) {
+        check_all_kernels<float>(m, n, k, m % 2 == 0, 1e-6);
+        check_all_kernels<float>(m, n, k, true, 1e-6, 0.95);  // mostly zeros: the row path
+      }
+  for (int m : {3, kMR + 1, 33})
+    for (int n : {5, kNV * saerl::detail::lanes<double>() + 1, 70})
+      for (int k : {kKc - 1, kKc + 1}) {
+        check_all_kernels<double>(m, n, k, false, 1e-14);
+        check_all_kernels<double>(m, n, k, true, 1e-14, 0.95);
+      }
+}
+
+TEST_CASE("a row of a batch gets the same floats as that row alone") {
+  // every element is one running sum over k in order, whichever path and block computes it
+  const int m = 37, n = 100, k = 150;
+  saerl::Rng rng(7);
+  std::vector<float> A(m * k), B(k * n), C(m * n), bias(n), row(n);
+  saerl_test::random_fill(A.data(), m * k, rng);
+  saerl_test::random_fill(B.data(), k * n, rng);
+  saerl_test::random_fill(bias.data(), n, rng);
+  for (int i = 0; i < m; ++i) saerl::copy(bias.data(), C.data() + i * n, n);
+  saerl::matmul_nn(A.data(), B.data(), C.data(), m, n, k, /*accumulate=*/true);
+  int differ = 0;
+  for (int i = 0; i < m; ++i) {
+    saerl::copy(bias.data(), row.data(), n);
+    saerl::matmul_nn(A.data() + i * k, B.data(), row.data(), 1, n, k, /*accumulate=*/true);
+    for (int j = 0; j < n; ++j) differ += row[j] != C[i * n + j];
+  }
+  CHECK(differ == 0);
+}
+
+TEST_CASE("an empty shared dimension gives zeros, or leaves C as it was") {
+  float A[1] = {1}, B[1] = {1}, C[6] = {1, 2, 3, 4, 5, 6};
+  saerl::matmul_nt(A, B, C, 2, 3, 0, /*accumulate=*/true);
+  CHECK(C[5] == 6.0f);
+  saerl::matmul_nn(A, B, C, 2, 3, 0);
+  saerl::matmul_tn(A, B, C + 3, 1, 3, 0);
+  for (float c : C) CHECK(c == 0.0f);
 }
 
 TEST_CASE("the reference product of known matrices is exact") {

@@ -106,6 +106,12 @@ void check_sae_gradients(saerl::SaeVariant variant, int k, int batch, double lam
   saerl::fill(d_f, batch * M, lambda / batch);
   saerl::fill(grad->params, SaeT::kParams, 0.0);
   saerl::sae_backward(*sae, *work, d_x_hat, lambda != 0 ? d_f : nullptr, *grad);
+  if (lambda != 0) {  // the same penalty given as one row for every input: the same gradient
+    auto grad_one_row = std::make_unique<SaeT>();
+    saerl::fill(grad_one_row->params, SaeT::kParams, 0.0);
+    saerl::sae_backward(*sae, *work, d_x_hat, d_f, *grad_one_row, 0.0, 0.0, /*penalty_stride=*/0);
+    CHECK(std::equal(grad->params, grad->params + SaeT::kParams, grad_one_row->params));
+  }
 
   numeric_gradient(loss, sae->params, kChecked, num);
   CHECK(relative_error(grad->params, num, kChecked) < 1e-6);
