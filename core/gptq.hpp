@@ -116,14 +116,17 @@ template <int... S>
 void quantize_mlp_calibrated(const Mlp<float, S...>& net, const float* X, int n, QuantizedMlp<S...>& q) {
   using Net = Mlp<float, S...>;
   static MlpActivations<Net, 1> acts;  // static: a large network's activations stay off the stack
+  // one forward pass per input keeps every hidden layer's output: the inputs of layers 1..L-1
+  std::vector<std::vector<float>> hidden(Net::kLayers);
+  for (int l = 1; l < Net::kLayers; ++l) hidden[l].resize(size_t(n) * Net::kSizes[l]);
+  for (int r = 0; r < n; ++r) {
+    mlp_forward(net, X + size_t(r) * Net::kIn, 1, acts);
+    for (int l = 1; l < Net::kLayers; ++l)
+      copy(acts.post(l - 1), hidden[l].data() + size_t(r) * Net::kSizes[l], Net::kSizes[l]);
+  }
   for (int l = 0; l < Net::kLayers; ++l) {
     const int in = Net::kSizes[l], out = Net::kSizes[l + 1], u = Net::unit_offset(l);
-    std::vector<float> inputs(size_t(n) * in);
-    for (int r = 0; r < n; ++r) {
-      mlp_forward(net, X + size_t(r) * Net::kIn, 1, acts);
-      copy(l == 0 ? X + size_t(r) * Net::kIn : acts.post(l - 1), inputs.data() + size_t(r) * in, in);
-    }
-    quantize_rows_calibrated(net.weight(l), net.bias(l), in, out, inputs.data(), n,
+    quantize_rows_calibrated(net.weight(l), net.bias(l), in, out, l == 0 ? X : hidden[l].data(), n,
                              q.weights + QuantizedMlp<S...>::weight_offset(l), q.scales + u, q.biases + u);
   }
 }

@@ -23,13 +23,14 @@
 
 namespace saerl {
 
-// round(v / scale), half away from zero, clamped to [-127, 127].
-inline int8_t quantize_value(float v, float inv_scale) {
-  const float r = v * inv_scale;
-  int q = int(r + (r >= 0.0f ? 0.5f : -0.5f));
-  q = q > 127 ? 127 : (q < -127 ? -127 : q);
-  return int8_t(q);
+// r rounded half away from zero, clamped to [lo, hi].
+inline int round_clamped(float r, int lo, int hi) {
+  const int q = int(r + (r >= 0.0f ? 0.5f : -0.5f));
+  return q > hi ? hi : (q < lo ? lo : q);
 }
+
+// round(v / scale), half away from zero, clamped to [-127, 127].
+inline int8_t quantize_value(float v, float inv_scale) { return int8_t(round_clamped(v * inv_scale, -127, 127)); }
 
 // The symmetric scale of n values: max |v| / 127 (1 for an all-zero vector).
 inline float symmetric_scale(const float* v, int n, int stride = 1) {
@@ -57,11 +58,7 @@ inline float quantize_input(const float* x, int in, int16_t* qx) {
   for (int i = 0; i < in; ++i) lo = x[i] < lo ? x[i] : lo;
   const float sx = lo < 0.0f ? symmetric_scale(x, in) : symmetric_scale(x, in) * (127.0f / 255.0f);
   const float inv = 1.0f / sx;
-  for (int i = 0; i < in; ++i) {
-    const float r = x[i] * inv;
-    const int v = int(r + (r >= 0.0f ? 0.5f : -0.5f));
-    qx[i] = int16_t(v > 255 ? 255 : (v < -127 ? -127 : v));
-  }
+  for (int i = 0; i < in; ++i) qx[i] = int16_t(round_clamped(x[i] * inv, -127, 255));
   return sx;
 }
 

@@ -8,16 +8,11 @@
 #include "core/gptq.hpp"
 #include "core/rng.hpp"
 #include "examples/quantized_policy.hpp"
+#include "tests/gradcheck.hpp"
 
 using namespace saerl;
 
-namespace {
-
-void fill_normal(float* v, int n, Rng& rng, float sd = 1.0f) {
-  for (int i = 0; i < n; ++i) v[i] = sd * float(rng.normal());
-}
-
-}  // namespace
+using saerl_test::random_fill;
 
 TEST_CASE("quantize_value rounds half away from zero and clamps to [-127, 127]") {
   CHECK(quantize_value(2.5f, 1.0f) == 3);
@@ -32,7 +27,7 @@ TEST_CASE("quantize_rows: each output's largest weight maps to +-127 and the res
   Rng rng(3);
   constexpr int in = 17, out = 5;
   float W[in * out];
-  fill_normal(W, in * out, rng);
+  random_fill(W, in * out, rng);
   int8_t q[out * in];
   float scale[out];
   quantize_rows(W, in, out, q, scale);
@@ -53,8 +48,8 @@ TEST_CASE("qdense_forward stays within the rounding bound of the float layer") {
   float W[in * out], b[out], x[in], y[out], yq[out], scale[out];
   int8_t q[out * in];
   int16_t qx[in];
-  fill_normal(W, in * out, rng, 0.3f);
-  fill_normal(b, out, rng);
+  random_fill(W, in * out, rng, 0.3f);
+  random_fill(b, out, rng);
   for (int signed_input = 0; signed_input < 2; ++signed_input) {
     CAPTURE(signed_input);
     for (int i = 0; i < in; ++i) x[i] = signed_input ? float(rng.normal()) : float(rng.uniform());
@@ -84,7 +79,7 @@ TEST_CASE("qmlp_forward approximates mlp_forward and fills the hidden layers") {
   MlpActivations<Net, 1> a, qa;
   float x[10];
   for (int trial = 0; trial < 20; ++trial) {
-    fill_normal(x, 10, rng);
+    random_fill(x, 10, rng);
     const float* y = mlp_forward(*net, x, 1, a);
     const float* yq = qmlp_forward(*q, x, qa);
     for (int o = 0; o < 4; ++o) CHECK(yq[o] == doctest::Approx(y[o]).epsilon(0.05).scale(1.0));
@@ -122,12 +117,12 @@ TEST_CASE("GPTQ rounding moves a layer's outputs on its calibration inputs less 
   constexpr int in = 24, out = 6, n = 400;
   Rng rng(11);
   std::vector<float> W(in * out), b(out), X(n * in), basis(in * 4);
-  fill_normal(W.data(), in * out, rng, 0.5f);
-  fill_normal(b.data(), out, rng);
-  fill_normal(basis.data(), in * 4, rng);
+  random_fill(W.data(), in * out, rng, 0.5f);
+  random_fill(b.data(), out, rng);
+  random_fill(basis.data(), in * 4, rng);
   for (int r = 0; r < n; ++r) {  // correlated inputs: 4 latent factors, plus a little noise
     float z[4];
-    fill_normal(z, 4, rng);
+    random_fill(z, 4, rng);
     for (int i = 0; i < in; ++i) {
       float s = 0.05f * float(rng.normal());
       for (int f = 0; f < 4; ++f) s += z[f] * basis[f * in + i];
@@ -162,7 +157,7 @@ TEST_CASE("tune_output_rounding gains exactly the agreements it reports, and nev
   net->init(rng);
   constexpr int n = 300;
   std::vector<float> X(n * 12);
-  fill_normal(X.data(), n * 12, rng);
+  random_fill(X.data(), n * 12, rng);
   quantize_mlp(*net, *q);
   auto agreements = [&] {
     MlpActivations<Net, 1> a, qa;
