@@ -10,6 +10,13 @@
 
 #include "tensor.hpp"
 
+// The SIMD square-root instructions (see detail::sqrt_array below)
+#if defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 namespace saerl {
 
 // p -= lr * g
@@ -25,6 +32,57 @@ T clip_grad_norm(T* grads, int n, T max_norm) {
   if (norm > max_norm && norm > T(0)) scale(grads, n, max_norm / norm);
   return norm;
 }
+
+namespace detail {
+
+// root[i] = sqrt(v[i]) for i < n. A loop of std::sqrt is not vectorized by GCC 12 or
+// clang 14 unless the program is compiled with -fno-math-errno: std::sqrt must set errno
+// for a negative argument, so every element keeps a branch to the C library, and Adam then
+// spent most of its time on one square root at a time. (GCC's optimize("no-math-errno")
+// attribute and pragma do not help: the builtin's side effect is fixed for the whole
+// program.) So the SIMD instruction is called here, where the target has one. It is
+// correctly rounded, as std::sqrt is: the same floats, several at a time. (AVX-512 calls
+// the masked form with every lane on, which compiles to the plain instruction: GCC 12's
+// _mm512_sqrt_ps trips -Wmaybe-uninitialized in its own header.) Other targets, the
+// Cortex-M4 among them, take the plain loop.
+template <class T>
+inline void sqrt_array(const T* v, T* root, int n) {
+  for (int i = 0; i < n; ++i) root[i] = std::sqrt(v[i]);
+}
+inline void sqrt_array(const float* v, float* root, int n) {
+  int i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= n; i += 16) {
+    const __m512 x = _mm512_loadu_ps(v + i);
+    _mm512_storeu_ps(root + i, _mm512_mask_sqrt_ps(x, __mmask16(0xFFFF), x));
+  }
+#elif defined(__AVX__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(root + i, _mm256_sqrt_ps(_mm256_loadu_ps(v + i)));
+#elif defined(__SSE2__)
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(root + i, _mm_sqrt_ps(_mm_loadu_ps(v + i)));
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+  for (; i + 4 <= n; i += 4) vst1q_f32(root + i, vsqrtq_f32(vld1q_f32(v + i)));
+#endif
+  for (; i < n; ++i) root[i] = std::sqrt(v[i]);
+}
+inline void sqrt_array(const double* v, double* root, int n) {
+  int i = 0;
+#if defined(__AVX512F__)
+  for (; i + 8 <= n; i += 8) {
+    const __m512d x = _mm512_loadu_pd(v + i);
+    _mm512_storeu_pd(root + i, _mm512_mask_sqrt_pd(x, __mmask8(0xFF), x));
+  }
+#elif defined(__AVX__)
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(root + i, _mm256_sqrt_pd(_mm256_loadu_pd(v + i)));
+#elif defined(__SSE2__)
+  for (; i + 2 <= n; i += 2) _mm_storeu_pd(root + i, _mm_sqrt_pd(_mm_loadu_pd(v + i)));
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+  for (; i + 2 <= n; i += 2) vst1q_f64(root + i, vsqrtq_f64(vld1q_f64(v + i)));
+#endif
+  for (; i < n; ++i) root[i] = std::sqrt(v[i]);
+}
+
+}  // namespace detail
 
 // Adam (Kingma & Ba 2015) with bias correction:
 //   m = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2,
@@ -45,26 +103,28 @@ struct Adam {
   }
 
   // In chunks of kChunk parameters, three loops: the moments, the square roots, the step.
-  // Same floats as one loop; but the first and last loops vectorize, and the square roots
-  // do too when compiled with -fno-math-errno (with errno, std::sqrt keeps a call to the C
-  // library for negative arguments, which stops GCC from vectorizing any loop holding it).
+  // Same floats as one loop of the formula above, but each loop vectorizes. The
+  // hyperparameters are read into locals first: as members they share a type with m and v,
+  // so the compiler must assume a store to m[i] may change beta1, and reloads it instead of
+  // vectorizing.
   static constexpr int kChunk = 256;
   void update(T* params, const T* grads) {
     ++step;
     const T c1 = T(1) - T(std::pow(double(beta1), double(step)));
     const T c2 = T(1) - T(std::pow(double(beta2), double(step)));
     const T step_size = lr / c1, inv_sqrt_c2 = T(1) / std::sqrt(c2);
+    const T b1 = beta1, b2 = beta2, one_minus_b1 = T(1) - beta1, one_minus_b2 = T(1) - beta2, e = eps;
     T root[kChunk];
     for (int i0 = 0; i0 < N; i0 += kChunk) {
       const int n = N - i0 < kChunk ? N - i0 : kChunk;
       T *mc = m + i0, *vc = v + i0, *p = params + i0;
       const T* g = grads + i0;
       for (int i = 0; i < n; ++i) {
-        mc[i] = beta1 * mc[i] + (T(1) - beta1) * g[i];
-        vc[i] = beta2 * vc[i] + (T(1) - beta2) * g[i] * g[i];
+        mc[i] = b1 * mc[i] + one_minus_b1 * g[i];
+        vc[i] = b2 * vc[i] + one_minus_b2 * g[i] * g[i];
       }
-      for (int i = 0; i < n; ++i) root[i] = std::sqrt(vc[i]);
-      for (int i = 0; i < n; ++i) p[i] -= step_size * mc[i] / (root[i] * inv_sqrt_c2 + eps);
+      detail::sqrt_array(vc, root, n);
+      for (int i = 0; i < n; ++i) p[i] -= step_size * mc[i] / (root[i] * inv_sqrt_c2 + e);
     }
   }
 };

@@ -48,3 +48,46 @@ TEST_CASE("clip_grad_norm caps the norm and leaves small gradients alone") {
   saerl::clip_grad_norm(h, 2, 1.0);
   CHECK(h[0] == 0.3);
 }
+
+TEST_CASE("sqrt_array gives std::sqrt's values at every length, SIMD body and tail alike") {
+  const float fv[] = {0.0f, 1e-40f, 1e-30f, 2.0f, 0.25f, 3.0f, 1e30f, 7.5f, 1e-8f, 123.456f};
+  const double dv[] = {0.0, 1e-310, 1e-30, 2.0, 0.25, 3.0, 1e300, 7.5, 1e-8, 123.456};
+  for (int n = 0; n <= 37; ++n) {
+    float x[37], root[37];
+    double xd[37], rootd[37];
+    for (int i = 0; i < n; ++i) x[i] = fv[i % 10] * float(1 + i), xd[i] = dv[i % 10] * double(1 + i);
+    saerl::detail::sqrt_array(x, root, n);
+    saerl::detail::sqrt_array(xd, rootd, n);
+    for (int i = 0; i < n; ++i) {
+      const float want = std::sqrt(x[i]);
+      const double want_d = std::sqrt(xd[i]);
+      CHECK(std::memcmp(&root[i], &want, sizeof want) == 0);
+      CHECK(std::memcmp(&rootd[i], &want_d, sizeof want_d) == 0);
+    }
+  }
+}
+
+TEST_CASE("Adam gives the floats of its formula applied one parameter at a time") {
+  // 1000 parameters: several chunks and a partial one, and a length no SIMD width divides
+  constexpr int kN = 1000;
+  static saerl::Adam<float, kN> adam;
+  adam.reset();
+  adam.lr = 5e-4f;
+  float p[kN], q[kN], m[kN] = {}, v[kN] = {}, g[kN];
+  for (int i = 0; i < kN; ++i) p[i] = q[i] = std::sin(float(i));
+  for (long t = 1; t <= 5; ++t) {
+    for (int i = 0; i < kN; ++i) g[i] = 1e-2f * std::cos(float(i * t));
+    adam.update(p, g);
+    const float c1 = 1.0f - float(std::pow(double(0.9f), double(t)));
+    const float c2 = 1.0f - float(std::pow(double(0.999f), double(t)));
+    const float step_size = adam.lr / c1, inv_sqrt_c2 = 1.0f / std::sqrt(c2);
+    for (int i = 0; i < kN; ++i) {
+      m[i] = 0.9f * m[i] + (1.0f - 0.9f) * g[i];
+      v[i] = 0.999f * v[i] + (1.0f - 0.999f) * g[i] * g[i];
+      q[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_c2 + 1e-8f);
+    }
+  }
+  CHECK(std::memcmp(p, q, sizeof p) == 0);
+  CHECK(std::memcmp(adam.m, m, sizeof m) == 0);
+  CHECK(std::memcmp(adam.v, v, sizeof v) == 0);
+}
