@@ -7,7 +7,10 @@
 // core. FLOP counts (a multiply-add is 2 flops):
 //   dense layer, per sample    forward 2 * in * out, backward (dx and dW) about 4 * in * out
 //   DQN update, per sample     online forward on s + target forward on s' (+ online forward
-//                              on s' with Double DQN) + online backward
+//                              on s' with Double DQN) + online backward, whose first layer
+//                              computes dW only (no dx: nothing needs dL/dinput)
+//                              The first layer's input is one-hot: the kernels skip its zeros,
+//                              but it counts as the dense layer it is (the model's flops).
 //   SAE step, per sample       encode 2 D M + decode 2 M D, backward about twice that: 12 D M
 // The peak is an FMA loop over independent vector accumulators, so the fraction of peak says
 // how far a kernel is from what one core can do.
@@ -137,9 +140,11 @@ DqnResult bench_dqn() {
     agent->record(s, int(rng.below(Game::kActions)), rewards[rng.below(3)], env.state(), done);
   }
   const double sec = per_call([&] { g_sink = agent->update(rng); }, 5, 0.4);
-  const double sum = layer_products<typename Preset::Net>();
+  using Net = typename Preset::Net;
+  const double sum = layer_products<Net>();
   const double forwards = config.double_dqn ? 3 : 2;
-  const double flops = Agent::kBatch * (forwards * 2 * sum + 4 * sum);
+  const double backward = 4 * sum - 2.0 * Net::kSizes[0] * Net::kSizes[1];  // layer 0: dW, no dx
+  const double flops = Agent::kBatch * (forwards * 2 * sum + backward);
   return DqnResult{1 / sec, flops / sec * 1e-9};
 }
 
