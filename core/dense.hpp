@@ -13,11 +13,10 @@
 
 namespace saerl {
 
-// y = x W + b
+// y = x W + b (each y starts from b, then adds its products)
 template <class T>
 void dense_forward(const T* x, const T* W, const T* b, T* y, int batch, int in, int out) {
-  for (int r = 0; r < batch; ++r) copy(b, y + r * out, out);
-  matmul_nn(x, W, y, batch, out, in, /*accumulate=*/true);
+  matmul_nn_bias(x, W, b, y, batch, out, in);
 }
 
 // dL/dW = x^T dy, dL/db = sum over the batch of dy, dL/dx = dy W^T (skipped when dx is null).

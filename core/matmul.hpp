@@ -8,6 +8,9 @@
 //   matmul_nt:  C (m x n) = A * B^T, B is (n x k)       input grad   dx = dy W^T
 //
 // With accumulate = true the product is added to C (C += ...), otherwise C is overwritten.
+// matmul_nn_bias starts every row of C from a bias row instead: C = 1 b + A B, the forward
+// pass of a dense layer in one pass over C (copying b into every row first, then adding,
+// gives the same floats but reads and writes C once more).
 // Beside each fast kernel stands its plain reference loop (`*_ref`): the tests compare them,
 // and a reader can check what the fast one computes.
 //
@@ -54,6 +57,16 @@ void matmul_nn_ref(const T* A, const T* B, T* C, int m, int n, int k, bool accum
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j) {
       T s = accumulate ? C[i * n + j] : T(0);
+      for (int p = 0; p < k; ++p) s += A[i * k + p] * B[p * n + j];
+      C[i * n + j] = s;
+    }
+}
+
+template <class T>
+void matmul_nn_bias_ref(const T* A, const T* B, const T* bias, T* C, int m, int n, int k) {
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      T s = bias[j];
       for (int p = 0; p < k; ++p) s += A[i * k + p] * B[p * n + j];
       C[i * n + j] = s;
     }
@@ -141,15 +154,16 @@ inline void store(T* p, const V& v) {
 // ---- the row path ----
 
 // c[0 .. NV*W) (+)= sum over p with a(p) != 0 of a(p) * B row p, where a(p) = a[p * a_step]
-// and B row p starts at b + p * ldb. The NV vectors of c stay in registers.
+// and B row p starts at b + p * ldb. The NV vectors of c stay in registers. Without
+// accumulate, the sum starts from start[0 .. NV*W) (a bias), or from 0 when start is null.
 template <int NV, class T>
 inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int k,
-                      bool accumulate) {
+                      bool accumulate, const T* start) {
   constexpr int W = lanes<T>();
   typedef Vector<T> V;
   V acc[NV];
 #pragma GCC unroll 16
-  for (int v = 0; v < NV; ++v) acc[v] = accumulate ? load<V>(c + v * W) : V{};
+  for (int v = 0; v < NV; ++v) acc[v] = accumulate ? load<V>(c + v * W) : start ? load<V>(start + v * W) : V{};
   for (int p = 0; p < k; ++p) {
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
@@ -165,11 +179,14 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
 // of the row stay zero.
 template <class T>
 inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int cols, int k,
-                     bool accumulate) {
+                     bool accumulate, const T* start) {
   typedef Vector<T> V;
   const std::size_t bytes = sizeof(T) * std::size_t(cols);
   V acc{};
-  if (accumulate) std::memcpy(&acc, c, bytes);
+  if (accumulate)
+    std::memcpy(&acc, c, bytes);
+  else if (start)
+    std::memcpy(&acc, start, bytes);
   for (int p = 0; p < k; ++p) {
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
@@ -181,18 +198,20 @@ inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff
 }
 
 // Row i of C (+)= sum_p A(i, p) B(p, :) for every row, A(i, p) = A[i * a_row + p * a_step],
-// B row-major (k x n); zeros of A are skipped.
+// B row-major (k x n); zeros of A are skipped. Without accumulate, each row starts from the
+// row vector `start` (n values), or from 0 when it is null.
 template <class T>
 void gemm_by_rows(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, T* C, int m, int n,
-                  int k, bool accumulate) {
+                  int k, bool accumulate, const T* start = nullptr) {
   constexpr int W = lanes<T>();
   for (int i = 0; i < m; ++i) {
     const T* a = A + i * a_row;
     T* c = C + std::ptrdiff_t(i) * n;
     int j = 0;
-    for (; j + kRowNV * W <= n; j += kRowNV * W) row_block<kRowNV>(a, a_step, B + j, n, c + j, k, accumulate);
-    for (; j + W <= n; j += W) row_block<1>(a, a_step, B + j, n, c + j, k, accumulate);
-    if (j < n) row_tail(a, a_step, B + j, n, c + j, n - j, k, accumulate);
+    for (; j + kRowNV * W <= n; j += kRowNV * W)
+      row_block<kRowNV>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+    for (; j + W <= n; j += W) row_block<1>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+    if (j < n) row_tail(a, a_step, B + j, n, c + j, n - j, k, accumulate, start ? start + j : start);
   }
 }
 
@@ -214,10 +233,10 @@ inline void pack_panel(const T* b, std::ptrdiff_t b_row, std::ptrdiff_t b_col, i
 
 // The register block: C (MR rows x NV vectors at c, row stride ldc) (+)= sum over p < kc of
 // A(r, p) * panel row p, where A(r, p) = a[r][p * a_step] and panel rows are NR apart.
-// Starts from C when load_c.
+// Starts from C when load_c, else from the row vector `start` in every row (0 when null).
 template <int MR, int NV, class T>
 inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
-                         int kc, bool load_c) {
+                         int kc, bool load_c, const T* start) {
   constexpr int W = lanes<T>(), NR = kNV * W;
   typedef Vector<T> V;
   const T* a[MR];
@@ -226,7 +245,8 @@ inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T*
   for (int r = 0; r < MR; ++r) {
     a[r] = a_rows[r];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[r][v] = load_c ? load<V>(c + r * ldc + v * W) : V{};
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = load_c ? load<V>(c + r * ldc + v * W) : start ? load<V>(start + v * W) : V{};
   }
   for (int p = 0; p < kc; ++p) {
     V b[NV];
@@ -251,38 +271,41 @@ inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T*
 // hold some of the nr columns.
 template <class T>
 inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
-                        int kc, int mr, int nr, bool load_c) {
+                        int kc, int mr, int nr, bool load_c, const T* start) {
   static_assert(kMR == 6, "edge_kernel: one case per number of rows below kMR");
   constexpr int W = lanes<T>(), NR = kNV * W;
   if (nr == NR) {
     switch (mr) {
-      case 1: micro_kernel<1, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
-      case 2: micro_kernel<2, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
-      case 3: micro_kernel<3, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
-      case 4: micro_kernel<4, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
-      default: micro_kernel<5, kNV>(a, a_step, panel, c, ldc, kc, load_c); return;
+      case 1: micro_kernel<1, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
+      case 2: micro_kernel<2, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
+      case 3: micro_kernel<3, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
+      case 4: micro_kernel<4, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
+      default: micro_kernel<5, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
     }
   }
   T tile[kMR * NR] = {};
-  if (load_c)
-    for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * ldc, sizeof(T) * std::size_t(nr));
+  if (load_c || start)  // the tile starts from C's rows, or from the start row in each
+    for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, load_c ? c + r * ldc : start, sizeof(T) * std::size_t(nr));
+  const T* none = nullptr;
   switch ((nr + W - 1) / W) {  // vectors needed
-    case 1: micro_kernel<kMR, 1>(a, a_step, panel, tile, NR, kc, true); break;
-    case 2: micro_kernel<kMR, kNV < 2 ? kNV : 2>(a, a_step, panel, tile, NR, kc, true); break;
-    case 3: micro_kernel<kMR, kNV < 3 ? kNV : 3>(a, a_step, panel, tile, NR, kc, true); break;
-    default: micro_kernel<kMR, kNV>(a, a_step, panel, tile, NR, kc, true); break;
+    case 1: micro_kernel<kMR, 1>(a, a_step, panel, tile, NR, kc, true, none); break;
+    case 2: micro_kernel<kMR, kNV < 2 ? kNV : 2>(a, a_step, panel, tile, NR, kc, true, none); break;
+    case 3: micro_kernel<kMR, kNV < 3 ? kNV : 3>(a, a_step, panel, tile, NR, kc, true, none); break;
+    default: micro_kernel<kMR, kNV>(a, a_step, panel, tile, NR, kc, true, none); break;
   }
   for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(T) * std::size_t(nr));
 }
 
 // C (m x n) (+)= A B with A(i, p) = A[i * a_row + p * a_step], B(p, j) = B[p * b_row + j * b_col].
+// Without accumulate, every row of C starts from the row vector `start` (n values), or 0.
 template <class T>
 void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
-                  std::ptrdiff_t b_col, T* C, int m, int n, int k, bool accumulate) {
+                  std::ptrdiff_t b_col, T* C, int m, int n, int k, bool accumulate, const T* start = nullptr) {
   constexpr int NR = kNV * lanes<T>();
   if (k <= 0) {  // an empty sum
     if (!accumulate)
-      for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(m) * n; ++i) C[i] = T(0);
+      for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j) C[std::ptrdiff_t(i) * n + j] = start ? start[j] : T(0);
     return;
   }
   alignas(64) T panel[kKc * NR];
@@ -291,6 +314,7 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
     const int kc = k - pc < kKc ? k - pc : kKc;
     const int nr = n - jr < NR ? n - jr : NR;
     const bool load_c = accumulate || pc > 0;  // later slices add to the running sums
+    const T* from = start ? start + jr : start;  // (read only when !load_c: the first slice)
     pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
     for (int ir = 0; ir < m; ir += kMR) {  // blocks of rows of A and C
       const int mr = m - ir < kMR ? m - ir : kMR;
@@ -298,9 +322,9 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
       for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
       T* c = C + std::ptrdiff_t(ir) * n + jr;
       if (mr == kMR && nr == NR)
-        micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c);
+        micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c, from);
       else
-        edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c);
+        edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c, from);
     }
   };
   // Each order reads one operand again and again: slices outside, C once per slice; panels
@@ -338,6 +362,16 @@ void matmul_nn(const T* A, const T* B, T* C, int m, int n, int k, bool accumulat
     detail::gemm_by_rows(A, k, 1, B, C, m, n, k, accumulate);
   else
     detail::gemm_blocked(A, k, 1, B, n, 1, C, m, n, k, accumulate);
+}
+
+// C (m x n) = 1 bias + A (m x k) * B (k x n): every row of C starts from bias (n values),
+// then adds its products in the same order as matmul_nn.
+template <class T>
+void matmul_nn_bias(const T* A, const T* B, const T* bias, T* C, int m, int n, int k) {
+  if (m == 1 || detail::mostly_zeros(A, std::ptrdiff_t(m) * k))
+    detail::gemm_by_rows(A, k, 1, B, C, m, n, k, false, bias);
+  else
+    detail::gemm_blocked(A, k, 1, B, n, 1, C, m, n, k, false, bias);
 }
 
 template <class T>

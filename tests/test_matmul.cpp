@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/matmul.hpp"
@@ -106,6 +107,34 @@ TEST_CASE("a row of a batch gets the same floats as that row alone") {
     for (int j = 0; j < n; ++j) differ += row[j] != C[i * n + j];
   }
   CHECK(differ == 0);
+}
+
+TEST_CASE("matmul_nn_bias gives the floats of copying the bias into C, then accumulating") {
+  using saerl::detail::kKc;
+  using saerl::detail::kMR;
+  const int w = saerl::detail::lanes<float>();
+  saerl::Rng rng(11);
+  for (int m : {1, kMR - 1, kMR + 1, 40})
+    for (int n : {1, w + 3, 4 * w, 200})
+      for (int k : {0, 5, kKc + 1})
+        for (double zeros : {0.0, 0.95}) {  // the blocked path, and the row path
+          CAPTURE(m);
+          CAPTURE(n);
+          CAPTURE(k);
+          CAPTURE(zeros);
+          std::vector<float> A(size_t(m) * k + 1), B(size_t(k) * n + 1), bias(n), C(m * n), D(m * n), R(m * n);
+          saerl_test::random_fill(A.data(), m * k, rng);
+          for (float& a : A)
+            if (rng.uniform() < zeros) a = 0.0f;
+          saerl_test::random_fill(B.data(), k * n, rng);
+          saerl_test::random_fill(bias.data(), n, rng);
+          saerl::matmul_nn_bias(A.data(), B.data(), bias.data(), C.data(), m, n, k);
+          for (int i = 0; i < m; ++i) saerl::copy(bias.data(), D.data() + i * n, n);
+          saerl::matmul_nn(A.data(), B.data(), D.data(), m, n, k, /*accumulate=*/true);
+          CHECK(std::memcmp(C.data(), D.data(), sizeof(float) * C.size()) == 0);
+          saerl::matmul_nn_bias_ref(A.data(), B.data(), bias.data(), R.data(), m, n, k);
+          CHECK(max_error(C.data(), R.data(), m * n) <= 1e-6 * (k + 1));
+        }
 }
 
 TEST_CASE("an empty shared dimension gives zeros, or leaves C as it was") {
