@@ -29,7 +29,7 @@
 //   two is re-read. (Cutting the rows of A into blocks that stay in L2, as BLIS does,
 //   measured no faster here.)
 // - The row path of matmul_nn and matmul_tn (m = 1, or A mostly zeros: one-hot inputs,
-//   sparse codes). Each row of C is built in registers, kRowNV vectors at a time, from the
+//   sparse codes). Each row of C is built in registers, up to kRowNV vectors at a time, from the
 //   rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
 //   inference streams each weight matrix once this way.
 // Neither allocates: the panel (32 KiB) and an edge block live on the stack.
@@ -210,6 +210,16 @@ void gemm_by_rows(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
     int j = 0;
     for (; j + kRowNV * W <= n; j += kRowNV * W)
       row_block<kRowNV>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+    // the rest in blocks of half as many vectors, and half again: each block reads the row
+    // of A once more, so a 128-wide row (8 vectors) takes one pass, not eight
+    if (j + kRowNV / 2 * W <= n) {
+      row_block<kRowNV / 2>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+      j += kRowNV / 2 * W;
+    }
+    if (j + kRowNV / 4 * W <= n) {
+      row_block<kRowNV / 4>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+      j += kRowNV / 4 * W;
+    }
     for (; j + W <= n; j += W) row_block<1>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
     if (j < n) row_tail(a, a_step, B + j, n, c + j, n - j, k, accumulate, start ? start + j : start);
   }

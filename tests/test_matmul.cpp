@@ -74,7 +74,8 @@ TEST_CASE("the kernels equal the reference loops on every edge of their blocks")
   const int w = saerl::detail::lanes<float>();
   // register blocks of kMR rows and kNV vectors, slices of kKc, the row path's kRowNV vectors
   const int ms[] = {1, kMR - 1, kMR, kMR + 1, 2 * kMR + 1, 80, 200};
-  const int ns[] = {1, w - 1, w, w + 1, kNV * w - 1, kNV * w, kNV * w + 1, 2 * kNV * w + 3, 200, kRowNV * w + w + 1};
+  const int ns[] = {1, w - 1, w, w + 1, kNV * w - 1, kNV * w, kNV * w + 1, 2 * kNV * w + 3, 200, (kRowNV - 1) * w + 1,
+                    kRowNV * w + w + 1};
   const int ks[] = {1, 5, kKc - 1, kKc, kKc + 1, 2 * kKc + 3};
   for (int m : ms)
     for (int n : ns)
