@@ -161,9 +161,10 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
                       bool accumulate, const T* start) {
   constexpr int W = lanes<T>();
   typedef Vector<T> V;
+  const T* from = accumulate ? c : start;  // where the sums start (null: from 0)
   V acc[NV];
 #pragma GCC unroll 16
-  for (int v = 0; v < NV; ++v) acc[v] = accumulate ? load<V>(c + v * W) : start ? load<V>(start + v * W) : V{};
+  for (int v = 0; v < NV; ++v) acc[v] = from ? load<V>(from + v * W) : V{};
   for (int p = 0; p < k; ++p) {
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
