@@ -56,6 +56,22 @@ double per_call(F&& f, int reps, double rep_seconds) {
   return t[t.size() / 2];
 }
 
+// The same with counts fixed in advance: `warm` calls, then `reps` repetitions of `calls`.
+// For work whose cost depends on how far it has gone (an SAE's step gets cheaper or dearer as
+// its codes grow sparse), so that a faster build does not time a later, different stretch.
+template <class F>
+double per_call_counted(F&& f, long warm, int reps, long calls) {
+  for (long i = 0; i < warm; ++i) f();
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const Clock::time_point s = Clock::now();
+    for (long i = 0; i < calls; ++i) f();
+    t.push_back(seconds_since(s) / double(calls));
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
 // Median latency of single calls of f, timed one by one, after `count` / 10 warm-up calls.
 template <class F>
 double latency(F&& f, int count) {
@@ -163,8 +179,12 @@ SaeResult bench_sae(int reps, double rep_seconds) {
   trainer->init(saerl::sae_config(saerl::SaeVariant::relu));
   std::vector<float> x(static_cast<size_t>(B) * D);
   for (float& v : x) v = 0.5f * rng.normal();
-  const double sec = per_call([&] { g_sink = trainer->step(*sae, x.data(), B, rng); }, reps, rep_seconds);
   const double flops = double(B) * 12.0 * D * M;
+  // steps per repetition: about rep_seconds' worth at a nominal 150 GFLOP/s, the same for
+  // every build (a step's cost changes as the codes grow sparse); warm-up about 0.1 s
+  const auto steps = [&](double s) { return std::max(1L, long(s * 150e9 / flops)); };
+  const double sec = per_call_counted([&] { g_sink = trainer->step(*sae, x.data(), B, rng); }, steps(0.1), reps,
+                                      steps(rep_seconds));
   return SaeResult{sec, B / sec, flops / sec * 1e-9};
 }
 
