@@ -14,6 +14,7 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 namespace saerl {
 
@@ -52,14 +53,21 @@ template <class T> void scale(T* x, int n, T a) { for (int i = 0; i < n; ++i) x[
 // y += a * x
 template <class T> void axpy(T a, const T* x, T* y, int n) { for (int i = 0; i < n; ++i) y[i] += a * x[i]; }
 
-// Dot product with eight independent partial sums: the compiler turns them into one vector
-// register even without -ffast-math (a single running sum would serialize every add).
+// Dot product with eight independent partial sums, acc[u] adding the terms i = u mod 8 (a
+// single running sum would serialize every add). The eight sums are one vector of the
+// GCC/clang vector extension: written as an array of eight, GCC 12 vectorized the loop with
+// a shuffle per term and eight scalar adds, five times slower; the values are the same.
 template <class T>
 T dot(const T* x, const T* y, int n) {
-  T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  typedef T Eight __attribute__((vector_size(8 * sizeof(T))));
+  Eight acc = {};
   int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int u = 0; u < 8; ++u) acc[u] += x[i + u] * y[i + u];
+  for (; i + 8 <= n; i += 8) {
+    Eight a, b;
+    std::memcpy(&a, x + i, sizeof a);
+    std::memcpy(&b, y + i, sizeof b);
+    acc += a * b;
+  }
   T s = 0;
   for (; i < n; ++i) s += x[i] * y[i];
   return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));

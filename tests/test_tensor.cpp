@@ -29,6 +29,20 @@ TEST_CASE("dot equals the plain sum of products for lengths around the unroll wi
   }
 }
 
+TEST_CASE("dot keeps eight partial sums, one per index mod 8") {
+  // 1e8 + 1 rounds to 1e8 in float: a single running sum loses the 1, the partial sums do not
+  // (x[0] and x[8] cancel in sum 0, x[1] = 1 is alone in sum 1)
+  float x[16] = {}, ones[16];
+  for (float& o : ones) o = 1.0f;
+  x[0] = 1e8f;
+  x[1] = 1.0f;
+  x[8] = -1e8f;
+  CHECK(saerl::dot(x, ones, 16) == 1.0f);
+  float running = 0;
+  for (int i = 0; i < 16; ++i) running += x[i];
+  CHECK(running == 0.0f);
+}
+
 TEST_CASE("axpy, scale, add and argmax do what their formulas say") {
   float x[4] = {1, 2, 3, 4}, y[4] = {10, 10, 10, 10};
   saerl::axpy(2.0f, x, y, 4);
