@@ -134,11 +134,11 @@ struct SaeTrainer {
     // one pass over the codes: the L1 penalty itself, sum_bj f_bj dL/df_j, and which
     // features fired, for dead-feature tracking
     inputs_seen += batch;
+    const long now = inputs_seen;  // (a local: a store to last_fired[j] cannot change it, so this vectorizes)
     for (int b = 0; b < batch; ++b) {
       const T* f = work.f + b * M;
       if (penalty) loss += dot(f, penalty, M);
-      for (int j = 0; j < M; ++j)
-        if (f[j] != T(0)) last_fired[j] = inputs_seen;
+      for (int j = 0; j < M; ++j) last_fired[j] = f[j] != T(0) ? now : last_fired[j];
     }
 
     if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
