@@ -27,7 +27,7 @@ struct Options {
   // train-sae
   const char* variant = "topk";
   long k = -1, sae_steps = -1;
-  double l1 = -1, l0 = -1, q_fidelity = -1;
+  double l1 = -1, l0 = -1, q_fidelity = -1, policy_fidelity = -1, policy_temperature = -1;
   long pursuit = 1;  // train-sae: also measure matching pursuit (0: skip, faster)
   // sweep
   long run = -1, runs = 16, jobs = 2;
@@ -126,6 +126,10 @@ inline Status parse_options(int argc, char** argv, int first, Options* o) {
       s = parse_long(name, value, 1, 1000000000L, &o->checkpoint_every);
     } else if (std::strcmp(name, "--q-fidelity") == 0) {
       s = parse_double(name, value, 0, 1e6, &o->q_fidelity);
+    } else if (std::strcmp(name, "--policy-fidelity") == 0) {
+      s = parse_double(name, value, 0, 1e6, &o->policy_fidelity);
+    } else if (std::strcmp(name, "--policy-temperature") == 0) {
+      s = parse_double(name, value, 1e-4, 100, &o->policy_temperature);
     } else if (std::strcmp(name, "--n-step") == 0) {
       s = parse_long(name, value, 1, 8, &o->n_step);
     } else if (std::strcmp(name, "--double-dqn") == 0) {

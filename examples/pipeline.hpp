@@ -5,6 +5,7 @@
 // The SAE reads the second hidden layer's pre-activation, z_1 (DESIGN.md), the input of
 // layer 2 of the Mlp after its ReLU: Q = relu(z_1) W_2 + b_2.
 #pragma once
+#include <cmath>
 #include <memory>
 
 #include "../core/mlp.hpp"
@@ -107,32 +108,62 @@ struct SplicedPolicy {
   }
 };
 
-// The Q-fidelity term for SaeTrainer::step: coeff * mean_b,a (Q(x_hat)_ba - Q(x)_ba)^2,
-// back-propagated through the DQN's remaining (frozen) layers into dL/dx_hat.
+// The fidelity terms for SaeTrainer::step, back-propagated through the DQN's remaining
+// (frozen) layers into dL/dx_hat. With q = Q(x) and q_hat = Q(x_hat) for a batch of B:
+//   Q-fidelity       coeff * mean_{b,a} (q_hat_ba - q_ba)^2
+//   policy fidelity  policy_coeff * mean_b KL(p_b || p_hat_b), p = softmax(q / t), p_hat =
+//                    softmax(q_hat / t): the KL term of end-to-end SAEs (Braun et al. 2024)
+//                    with the DQN's Boltzmann policy as its output distribution. At a small
+//                    temperature t it weighs the actions whose values are near the best one,
+//                    so it keeps the greedy action, where the Q-fidelity term weighs every
+//                    action's value alike (illegal moves' too).
+//                    d/dq_hat_ba = policy_coeff * (p_hat_ba - p_ba) / (t B)
 template <class Net, int B>
 struct QFidelity {
   const Net* net;
-  float coeff = 0;
-  const float* x = nullptr;  // the batch's original hidden vectors, set before each step
+  float coeff = 0, policy_coeff = 0;
+  float temperature = 0.01f;  // t: the Q-values' gaps that matter are 0.01-0.1 (rewards / 100)
+  const float* x = nullptr;   // the batch's original hidden vectors, set before each step
   MlpActivations<Net, B> original, spliced;
   float dq[B * Net::kOut];
   float dh[B * HiddenLayer<Net>::kWidth];
 
   float operator()(const float* x_hat, int batch, float* d_x_hat) {
-    if (coeff <= 0) return 0;
+    if (coeff <= 0 && policy_coeff <= 0) return 0;
     constexpr int R = HiddenLayer<Net>::kRestart, A = Net::kOut, W = HiddenLayer<Net>::kWidth;
     const float* q = mlp_forward_from(*net, R, x, batch, original);
     const float* q_hat = mlp_forward_from(*net, R, x_hat, batch, spliced);
-    float loss = 0;
+    float mse = 0, kl = 0;
     const float scale = coeff / float(batch * A);
     for (int i = 0; i < batch * A; ++i) {
       const float e = q_hat[i] - q[i];
-      loss += e * e;
+      mse += e * e;
       dq[i] = 2 * scale * e;  // d/dq_hat of coeff * mean (q_hat - q)^2
+    }
+    if (policy_coeff > 0) {
+      for (int b = 0; b < batch; ++b) {
+        float p[A], p_hat[A];
+        const float log_z = softmax(q + b * A, p), log_z_hat = softmax(q_hat + b * A, p_hat);
+        for (int a = 0; a < A; ++a) {
+          // p log(p / p_hat), with log p = q / t - log Z
+          if (p[a] > 0) kl += p[a] * ((q[b * A + a] - q_hat[b * A + a]) / temperature - log_z + log_z_hat);
+          dq[b * A + a] += policy_coeff * (p_hat[a] - p[a]) / (temperature * float(batch));
+        }
+      }
     }
     mlp_backward_from(*net, spliced, R, dq, static_cast<Net*>(nullptr), dh);
     add(dh, d_x_hat, batch * W);
-    return scale * loss;
+    return scale * mse + policy_coeff * kl / float(batch);
+  }
+
+  // p = softmax(q / t) over the A actions; returns log Z = log sum_a exp(q_a / t)
+  float softmax(const float* q, float* p) const {
+    constexpr int A = Net::kOut;
+    float top = q[0], sum = 0;
+    for (int a = 1; a < A; ++a) top = q[a] > top ? q[a] : top;
+    for (int a = 0; a < A; ++a) sum += p[a] = std::exp((q[a] - top) / temperature);
+    for (int a = 0; a < A; ++a) p[a] /= sum;
+    return top / temperature + std::log(sum);
   }
 };
 

@@ -80,7 +80,8 @@ inline RunText dqn_run_text(const Options& o, const char* preset, long total) {
 inline RunText sae_run_text(const Options& o, const char* preset, long steps, uint64_t dqn_hash) {
   RunText t{};
   std::snprintf(t.s, sizeof t.s, "train-sae preset %s seed %llu variant %s steps %ld k %ld l1 %g l0 %g q-fidelity %g "
-                "dqn %016llx", preset, o.seed, o.variant, steps, o.k, o.l1, o.l0, o.q_fidelity,
+                "policy-fidelity %g policy-temperature %g dqn %016llx", preset, o.seed, o.variant, steps, o.k, o.l1,
+                o.l0, o.q_fidelity, o.policy_fidelity, o.policy_temperature,
                 static_cast<unsigned long long>(dqn_hash));
   return t;
 }

@@ -67,6 +67,9 @@ const char* kUsage =
     "  --k N, --l1 X, --l0 X, --q-fidelity X, --sae-steps N\n"
     "                    train-sae: features per input (topk, batchtopk), L1 and L0\n"
     "                    coefficients, weight of the Q-fidelity term (0: off), steps\n"
+    "  --policy-fidelity X, --policy-temperature T\n"
+    "                    train-sae: weight of the KL between the DQN's softmax(Q / T)\n"
+    "                    policies with and without the SAE (0: off), and T (default 0.01)\n"
     "  --pursuit 0|1     train-sae: also measure matching pursuit   (default: 1)\n"
     "  --runs N, --jobs J, --run I, --collect\n"
     "                    sweep: runs in all, processes at a time, one run alone, merge only;\n"
@@ -307,6 +310,8 @@ int train_sae(const Options& o) {
   auto qfid = std::make_unique<QFidelity<Net, B>>();
   qfid->net = net.get();
   qfid->coeff = q_coeff;
+  if (o.policy_fidelity >= 0) qfid->policy_coeff = float(o.policy_fidelity);
+  if (o.policy_temperature > 0) qfid->temperature = float(o.policy_temperature);
   auto batch = std::make_unique<float[]>(size_t(B) * D);
 
   // the loop's state besides the above, and the checkpoint of it all (examples/run_checkpoint.hpp)
@@ -326,8 +331,9 @@ int train_sae(const Options& o) {
     std::fprintf(stderr, "train-sae: resuming from %s at step %ld\n", ckpt, p.t);
   }
 
-  std::fprintf(stderr, "train-sae: %s, %d -> %d features, %ld steps of %d, q-fidelity %g, on %d positions (%d held out)\n",
-               sae_variant_name(variant), D, SaeT::kFeatures, steps, B, double(q_coeff), data->size,
+  std::fprintf(stderr, "train-sae: %s, %d -> %d features, %ld steps of %d, q-fidelity %g, policy fidelity %g (t %g), "
+               "on %d positions (%d held out)\n", sae_variant_name(variant), D, SaeT::kFeatures, steps, B,
+               double(q_coeff), double(qfid->policy_coeff), double(qfid->temperature), data->size,
                data->size - data->train_size);
   const bool tty = isatty(fileno(stderr));
   const auto t0 = std::chrono::steady_clock::now();
@@ -403,6 +409,8 @@ int train_sae(const Options& o) {
   put("original_checkmate_rate", f.original_checkmate_rate);
   put("return_recovered", f.return_recovered);
   put("q_fidelity", q_coeff);
+  put("policy_fidelity", qfid->policy_coeff);
+  put("policy_temperature", qfid->temperature);
   put("pursuit_fvu", ito_fvu);
   put("pursuit_l0", pursuit_k);
   put("pursuit_action_agreement", f.pursuit_action_agreement);

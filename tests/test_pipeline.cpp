@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <memory>
 
 #include "examples/pipeline.hpp"
@@ -82,4 +83,35 @@ TEST_CASE("the Q-fidelity gradient matches finite differences") {
     analytic[i] = grad[i];
   }
   CHECK(saerl_test::relative_error(analytic, numeric, 3 * W) < 2e-2);  // float, h = 1e-2
+}
+
+TEST_CASE("the policy-fidelity gradient matches finite differences, and an exact copy costs nothing") {
+  auto net = std::make_unique<Net>();
+  saerl::Rng rng(5);
+  net->init(rng);
+  auto q = std::make_unique<saerl::QFidelity<Net, 3>>();
+  q->net = net.get();
+  q->policy_coeff = 0.5f;
+  q->temperature = 0.5f;  // a temperature at the Q-values' scale, so finite differences in float stay smooth
+  float x[3 * W], x_hat[3 * W], grad[3 * W] = {0};
+  saerl_test::random_fill(x, 3 * W, rng);
+  q->x = x;
+  CHECK(std::fabs((*q)(x, 3, grad)) < 1e-6f);  // KL(p || p) = 0
+  for (int i = 0; i < 3 * W; ++i) CHECK(std::fabs(grad[i]) < 1e-6f);
+  for (int i = 0; i < 3 * W; ++i) x_hat[i] = x[i] + 0.3f * rng.normal();
+  const float loss = (*q)(x_hat, 3, grad);
+  CHECK(loss > 0);  // the perturbed policy differs
+  float scratch[3 * W];
+  double analytic[3 * W], numeric[3 * W];
+  for (int i = 0; i < 3 * W; ++i) {
+    const float h = 1e-2f, saved = x_hat[i];
+    x_hat[i] = saved + h;
+    const double up = (*q)(x_hat, 3, scratch);
+    x_hat[i] = saved - h;
+    const double down = (*q)(x_hat, 3, scratch);
+    x_hat[i] = saved;
+    numeric[i] = (up - down) / (2 * h);
+    analytic[i] = grad[i];
+  }
+  CHECK(saerl_test::relative_error(analytic, numeric, 3 * W) < 2e-2);
 }
