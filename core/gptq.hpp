@@ -16,38 +16,19 @@
 // H gets a small damping (1% of its mean diagonal) so that it is invertible when some inputs
 // never vary (a one-hot square no piece stands on). Host-side work: it allocates.
 #pragma once
-#include <cmath>
 #include <vector>
 
+#include "cholesky.hpp"
 #include "quantize.hpp"
 
 namespace saerl {
 
 namespace detail {
 
-// In place: A (n x n, symmetric positive definite) -> its lower Cholesky factor L, A = L L^T.
-// Returns false if A is not positive definite.
-inline bool cholesky_lower(std::vector<double>& A, int n) {
-  for (int j = 0; j < n; ++j) {
-    double d = A[j * n + j];
-    for (int k = 0; k < j; ++k) d -= A[j * n + k] * A[j * n + k];
-    if (!(d > 0.0)) return false;
-    d = std::sqrt(d);
-    A[j * n + j] = d;
-    for (int i = j + 1; i < n; ++i) {
-      double s = A[i * n + j];
-      for (int k = 0; k < j; ++k) s -= A[i * n + k] * A[j * n + k];
-      A[i * n + j] = s / d;
-    }
-    for (int i = 0; i < j; ++i) A[i * n + j] = 0.0;
-  }
-  return true;
-}
-
 // U with H^{-1} = U^T U (U upper triangular), from H: H^{-1} = L^{-T} L^{-1} with H = L L^T,
 // then the Cholesky factor of that.
 inline bool inverse_upper_factor(std::vector<double> H, int n, std::vector<double>& U) {
-  if (!cholesky_lower(H, n)) return false;
+  if (!cholesky_lower(H.data(), n, n)) return false;
   std::vector<double> Linv(size_t(n) * n, 0.0);  // L^{-1}, lower, by forward substitution
   for (int c = 0; c < n; ++c) {
     Linv[c * n + c] = 1.0 / H[c * n + c];
@@ -64,7 +45,7 @@ inline bool inverse_upper_factor(std::vector<double> H, int n, std::vector<doubl
       for (int k = i; k < n; ++k) s += Linv[k * n + i] * Linv[k * n + j];
       U[i * n + j] = U[j * n + i] = s;
     }
-  if (!cholesky_lower(U, n)) return false;
+  if (!cholesky_lower(U.data(), n, n)) return false;
   for (int i = 0; i < n; ++i)  // U = L^T
     for (int j = i + 1; j < n; ++j) U[i * n + j] = U[j * n + i], U[j * n + i] = 0.0;
   return true;

@@ -16,6 +16,7 @@
 #pragma once
 #include <cmath>
 
+#include "../core/cholesky.hpp"
 #include "sae.hpp"
 
 namespace saerl {
@@ -25,33 +26,15 @@ constexpr int kMaxPursuitFeatures = 32;
 namespace detail {
 
 // Solves G c = g for a symmetric positive definite n x n G (row stride kMaxPursuitFeatures)
-// by Cholesky, G = L L^T. A tiny ridge keeps nearly parallel rows solvable. False when G is
-// not positive definite.
+// by Cholesky (core/cholesky.hpp). A tiny ridge keeps nearly parallel rows solvable. False when
+// G is not positive definite.
 template <class T>
-bool cholesky_solve(T (*G)[kMaxPursuitFeatures], const T* g, T* c, int n) {
+bool ridge_solve(const T (*G)[kMaxPursuitFeatures], const T* g, T* c, int n) {
   T L[kMaxPursuitFeatures][kMaxPursuitFeatures];
   for (int i = 0; i < n; ++i)
-    for (int j = 0; j <= i; ++j) {
-      T s = G[i][j] + (i == j ? T(1e-6) : T(0));
-      for (int p = 0; p < j; ++p) s -= L[i][p] * L[j][p];
-      if (i == j) {
-        if (!(s > T(0))) return false;
-        L[i][i] = std::sqrt(s);
-      } else {
-        L[i][j] = s / L[j][j];
-      }
-    }
-  T y[kMaxPursuitFeatures];
-  for (int i = 0; i < n; ++i) {  // L y = g
-    T s = g[i];
-    for (int p = 0; p < i; ++p) s -= L[i][p] * y[p];
-    y[i] = s / L[i][i];
-  }
-  for (int i = n - 1; i >= 0; --i) {  // L^T c = y
-    T s = y[i];
-    for (int p = i + 1; p < n; ++p) s -= L[p][i] * c[p];
-    c[i] = s / L[i][i];
-  }
+    for (int j = 0; j <= i; ++j) L[i][j] = G[i][j] + (i == j ? T(1e-6) : T(0));
+  if (!cholesky_lower(&L[0][0], n, kMaxPursuitFeatures)) return false;
+  cholesky_solve(&L[0][0], n, kMaxPursuitFeatures, g, c);
   return true;
 }
 
@@ -85,7 +68,7 @@ int encode_pursuit(const Sae<T, D, M>& sae, const T* x, int k, T* f, T* x_hat) {
     for (int i = 0; i <= n; ++i) G[n][i] = G[i][n] = dot(sae.w_dec() + S[i] * D, w, D);
     g[n] = dot(target, w, D);
     ++n;
-    if (!detail::cholesky_solve(G, g, c, n)) {  // a row dependent on the others: drop it
+    if (!detail::ridge_solve(G, g, c, n)) {  // a row dependent on the others: drop it
       --n;
       break;
     }
