@@ -29,13 +29,14 @@ inline double relative_error(const double* a, const double* b, int n) {
 
 // Central differences of the scalar function f() with respect to x[0..n), written to numeric:
 // dL/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h, with error O(h^2). x is restored afterwards.
-template <class F>
-void numeric_gradient(F f, double* x, int n, double* numeric, double h = 1e-6) {
+// x may be float (for code that only runs in float) with a larger h, such as 1e-2.
+template <class F, class T>
+void numeric_gradient(F f, T* x, int n, double* numeric, double h = 1e-6) {
   for (int i = 0; i < n; ++i) {
-    double saved = x[i];
-    x[i] = saved + h;
+    const T saved = x[i];
+    x[i] = T(saved + h);
     double up = f();
-    x[i] = saved - h;
+    x[i] = T(saved - h);
     double down = f();
     x[i] = saved;
     numeric[i] = (up - down) / (2 * h);
