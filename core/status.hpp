@@ -23,7 +23,8 @@ enum class StatusCode {
   bad_checksum,    // the body does not match its checksum (corrupted)
   truncated,       // the file ends before its header says it should
   invalid_argument, // a value out of range, an unknown option, a malformed input
-  diverged         // training produced a NaN or an infinity (core/divergence.hpp)
+  diverged,        // training produced a NaN or an infinity (core/divergence.hpp)
+  stopped          // a long computation ended early because its caller asked it to
 };
 
 struct Status {
@@ -61,6 +62,7 @@ inline const char* status_code_name(StatusCode code) {
     case StatusCode::truncated: return "truncated";
     case StatusCode::invalid_argument: return "invalid_argument";
     case StatusCode::diverged: return "diverged";
+    case StatusCode::stopped: return "stopped";
   }
   return "unknown";
 }

@@ -1,6 +1,17 @@
-// saerl/dqn/train.hpp — the environment loop that feeds a DqnAgent: act epsilon-greedily,
-// step, record, and update every `train_every` steps once the replay holds enough.
+// saerl/dqn/train.hpp — training a DqnAgent: the environment loop (DqnRunner: act
+// epsilon-greedily, step, record, update every `train_every` steps once the replay holds
+// enough) and a whole run around it (train_dqn: schedules, evaluation, checkpoints, stopping).
 //
+//   saerl::DqnTrainConfig config;                    // the agent's hyperparameters and schedules
+//   saerl::DqnRunner<Agent, Env> runner;
+//   Env env;
+//   saerl::start_dqn_training(config, *agent, runner, env, rng);
+//   struct : saerl::DqnCallbacks {                   // override what you need
+//     void evaluate(long step) { /* measure the greedy policy */ }
+//   } callbacks;
+//   saerl::Status s = saerl::train_dqn(config, *agent, runner, env, rng, callbacks);
+//
+// One step at a time, without train_dqn:
 //   saerl::DqnRunner<Agent, Env> runner;
 //   runner.epsilon = {0.3f, 0.01f, total_steps / 2};
 //   runner.learning_rate = {5e-4f, 5e-5f, total_steps};        // optional; start 0 = keep Adam's
@@ -54,5 +65,57 @@ struct DqnRunner {
     return true;
   }
 };
+
+// Everything a training run needs besides the agent's type: its hyperparameters and schedules.
+struct DqnTrainConfig {
+  DqnConfig agent;
+  long steps = 800000;                        // environment steps
+  LinearSchedule epsilon{0.3f, 0.01f, 400000};  // exploration over steps
+  LinearSchedule learning_rate{0.0f, 0.0f, 0};  // start 0: Adam keeps agent.lr
+  long eval_every = 50000;                    // steps between evaluate() calls (0: only at the end)
+  long checkpoint_every = 0;                  // steps between checkpoint() calls (0: never)
+};
+
+// What train_dqn calls; derive from this and hide the members you need (calls are static).
+struct DqnCallbacks {
+  bool stop(long /*step*/) { return false; }  // before each step: true ends the run (Status stopped)
+  void before_step(long /*step*/) {}          // before each step (tests inject faults here)
+  void progress(long /*step*/) {}             // after each step: keep it cheap
+  void evaluate(long /*step*/) {}             // every eval_every steps and after the last
+  Status checkpoint(long /*step*/) { return Status::success(); }  // after the divergence guard passed
+};
+
+// A fresh run: the agent initialised, the runner's schedules set, the first episode started.
+template <class Agent, class Env>
+void start_dqn_training(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Env>& runner, Env& env,
+                        Rng& rng) {
+  agent.init(config.agent, rng);
+  runner = DqnRunner<Agent, Env>{};
+  runner.epsilon = config.epsilon;
+  runner.learning_rate = config.learning_rate;
+  env.reset(rng);
+}
+
+// Runs the loop from step runner.steps + 1 (0 for a fresh run, more after a checkpoint was
+// loaded) to config.steps. Returns ok, the divergence guard's Status (a NaN or an infinity:
+// stop and keep the last checkpoint), a checkpoint's failure, or StatusCode::stopped.
+template <class Agent, class Env, class Callbacks>
+Status train_dqn(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Env>& runner, Env& env, Rng& rng,
+                 Callbacks& callbacks) {
+  for (long t = runner.steps + 1; t <= config.steps; ++t) {
+    if (callbacks.stop(t)) return Status::error(StatusCode::stopped, "training stopped at step %ld", t);
+    callbacks.before_step(t);
+    runner.step(agent, env, rng);
+    if (!runner.health.ok()) return runner.health;
+    callbacks.progress(t);
+    if ((config.eval_every > 0 && t % config.eval_every == 0) || t == config.steps) callbacks.evaluate(t);
+    if (config.checkpoint_every > 0 && t % config.checkpoint_every == 0 && t < config.steps) {
+      Status s = agent.check_finite(t);
+      if (s.ok()) s = callbacks.checkpoint(t);
+      if (!s.ok()) return s;
+    }
+  }
+  return agent.check_finite(config.steps);
+}
 
 }  // namespace saerl

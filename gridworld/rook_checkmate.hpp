@@ -166,38 +166,43 @@ struct RookCheckmate {
 
   // ---- black's reply ---------------------------------------------------------------------
 
-  // The black king's destination chosen by `opponent`, from a position where black has at
-  // least one move (classify_after_white gave ongoing). Ties are broken uniformly by rng.
-  //   random:    uniform over the legal moves.
-  //   heuristic: the move that leaves black the most escape squares afterwards.
-  //   perfect:   the move that delays mate longest by `dtm` (moves to mate, white to move,
+  // The squares the black king may choose under `opponent`, from a position with black to
+  // move; black picks one of them uniformly. Returns the count (0 when black has no move):
+  //   random:    every legal move.
+  //   heuristic: the moves that leave black the most escape squares afterwards.
+  //   perfect:   the moves that delay mate longest by `dtm` (moves to mate, white to move,
   //              indexed by index(); negative = not won, best of all); nullptr -> random.
-  static int black_reply(Position after, Opponent opponent, const int8_t* dtm, Rng& rng) {
+  // The exact evaluator (rook_exact.hpp) averages over the same squares black_reply draws from.
+  static int black_candidates(Position after, Opponent opponent, const int8_t* dtm, uint8_t out[8]) {
     uint8_t moves[8];
-    int n = black_moves(after, moves);
-    if (n == 0) return after.bk;  // no move: the caller should have seen mate or stalemate
-    if (opponent == Opponent::random || (opponent == Opponent::perfect && dtm == nullptr))
-      return moves[rng.below(static_cast<uint32_t>(n))];
-    int score[8], best = -1, ties = 0;
+    const int n = black_moves(after, moves);
+    if (opponent == Opponent::random || (opponent == Opponent::perfect && dtm == nullptr)) {
+      for (int i = 0; i < n; ++i) out[i] = moves[i];
+      return n;
+    }
+    int score[8], best = -1, count = 0;
     for (int i = 0; i < n; ++i) {
-      Position q = make(after.wk, after.wr, moves[i]);
+      const Position q = make(after.wk, after.wr, moves[i]);
       if (opponent == Opponent::heuristic) {
         uint8_t escapes[8];
         score[i] = black_moves(q, escapes);
       } else {
-        int m = dtm[index(q)];
+        const int m = dtm[index(q)];
         score[i] = m < 0 ? 1000 : m;
       }
-      if (score[i] > best) {
-        best = score[i];
-        ties = 0;
-      }
-      if (score[i] == best) ++ties;
+      if (score[i] > best) best = score[i];
     }
-    int pick = static_cast<int>(rng.below(static_cast<uint32_t>(ties)));
     for (int i = 0; i < n; ++i)
-      if (score[i] == best && pick-- == 0) return moves[i];
-    return moves[0];  // not reached
+      if (score[i] == best) out[count++] = moves[i];
+    return count;
+  }
+
+  // The black king's destination: uniform over black_candidates (ties broken by rng).
+  static int black_reply(Position after, Opponent opponent, const int8_t* dtm, Rng& rng) {
+    uint8_t candidates[8];
+    const int n = black_candidates(after, opponent, dtm, candidates);
+    if (n == 0) return after.bk;  // no move: the caller should have seen mate or stalemate
+    return candidates[rng.below(static_cast<uint32_t>(n))];
   }
 
   // ---- observations ----------------------------------------------------------------------
