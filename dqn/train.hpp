@@ -29,6 +29,7 @@
 
 #include "../core/status.hpp"
 #include "../core/tensor.hpp"
+#include "dqn_agent.hpp"
 #include "linear_schedule.hpp"
 
 namespace saerl {
