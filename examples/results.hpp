@@ -50,7 +50,7 @@ struct Results {
     if (bad) return Status::error(StatusCode::io_error, "%s: cannot read", path);
     Json v;
     Status s = parse_json(text.data(), text.size(), v);
-    if (!s.ok()) return Status::error(StatusCode::invalid_argument, "%.900s:%s", path, s.message);
+    if (!s.ok()) return Status::error(StatusCode::invalid_argument, "%s:%s", path, s.message);
     if (!v.is_object())
       return Status::error(StatusCode::invalid_argument, "%s: not a results file written by saerl (its top is %s, "
                            "not an object)", path, json_kind_name(v.kind));
@@ -67,7 +67,10 @@ struct Results {
   }
 
   Status set(const char* path, double x) { return set(path, json_number(x)); }
-  Status set_text(const char* path, const char* text) { return set(path, json_string(text)); }
+  Status set_text(const char* path, const char* text) {
+    if (!text) return record(Status::error(StatusCode::invalid_argument, "results: cannot set %s: no text", path));
+    return set(path, json_string(text));
+  }
   Status set_null(const char* path) { return set(path, json_null()); }
   Status set_bool(const char* path, bool b) { return set(path, json_bool(b)); }
   Status set_numbers(const char* path, const double* x, size_t n) { return set(path, json_numbers(x, n)); }
@@ -94,8 +97,7 @@ struct Results {
         node->set(parts[size_t(i)], json_object()), child = node->get(parts[size_t(i)]);
       node = child;
     }
-    if (!s.ok() && error.ok()) error = s;
-    return s;
+    return record(s);
   }
 
   // The value at path, or nullptr.
@@ -115,7 +117,7 @@ struct Results {
     return v && v->kind == Json::Kind::string ? v->text : fallback;
   }
 
-  // Every value that is not an object, with its dotted path, in path order.
+  // Every value that is not an object, with its dotted path, depth first in key order.
   struct Leaf {
     std::string path;
     const Json* value;
@@ -127,6 +129,10 @@ struct Results {
   }
 
  private:
+  Status record(const Status& s) {
+    if (!s.ok() && error.ok()) error = s;
+    return s;
+  }
   static Status split(const char* path, std::vector<std::string>& parts) {
     const std::string p = path ? path : "";
     for (size_t start = 0;;) {
