@@ -195,8 +195,7 @@ Status export_sae(const SaeT& sae, double lambda, const char* hidden_module, con
 inline double trained_lambda(Results& results, SaeVariant v) {
   char key[64];
   std::snprintf(key, sizeof key, "sae.%s.%s_coefficient", sae_variant_name(v), v == SaeVariant::relu ? "l1" : "l0");
-  const Results::Entry* e = results.find(key);
-  return e && std::strcmp(e->value, "null") != 0 ? std::atof(e->value) : std::nan("");
+  return results.number(key, std::nan(""));
 }
 
 // Exports net (the DQN of DIR/dqn.bin), its activation dataset and every DIR/sae-<variant>.bin

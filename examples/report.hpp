@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "../core/logistic_probe.hpp"
 #include "../gridworld/predicates.hpp"
@@ -93,29 +95,37 @@ inline void html_begin(std::FILE* f, const char* title) {
 }
 inline void html_end(std::FILE* f) { std::fputs("</body></html>\n", f); }
 
+// A value as the report shows it: a number to 6 significant digits, anything else as one line of JSON.
+inline std::string value_text(const Json& v) {
+  if (v.kind != Json::Kind::number) return write_json(v, /*one_line=*/true);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", v.number);
+  return text;
+}
+
 // The DQN's learning curve, from the dqn.curve.<step> keys: checkmate rate against steps, as
 // an inline SVG polyline.
-inline void html_learning_curve(std::FILE* f, Results& r) {
-  double steps[Results::kMaxEntries], rates[Results::kMaxEntries], last = 1;
-  int n = 0;
-  for (int i = 0; i < r.count; ++i)
-    if (std::strncmp(r.entries[i].key, "dqn.curve.", 10) == 0) {
-      steps[n] = std::atof(r.entries[i].key + 10);
-      rates[n] = std::atof(r.entries[i].value);
-      last = steps[n] > last ? steps[n] : last;
-      ++n;
-    }
+inline void html_learning_curve(std::FILE* f, const Results& r) {
+  const Json* curve = r.find("dqn.curve");
+  const size_t n = curve && curve->is_object() ? curve->keys.size() : 0;
+  std::vector<double> steps(n), rates(n);
+  double last = 1;
+  for (size_t i = 0; i < n; ++i) {
+    steps[i] = std::atof(curve->keys[i].c_str());
+    rates[i] = curve->items[i].number;
+    last = steps[i] > last ? steps[i] : last;
+  }
   if (n == 0) return;
   std::fputs("<h2>DQN learning curve</h2><svg width=\"480\" height=\"200\" style=\"border:1px solid #ccc\">"
              "<text x=\"4\" y=\"14\" font-size=\"11\">checkmate rate 1</text>"
              "<text x=\"4\" y=\"196\" font-size=\"11\">0</text><polyline fill=\"none\" stroke=\"#c33\" "
              "stroke-width=\"2\" points=\"", f);
-  for (int i = 0; i < n; ++i) std::fprintf(f, "%.1f,%.1f ", 20 + 450 * steps[i] / last, 190 - 180 * rates[i]);
+  for (size_t i = 0; i < n; ++i) std::fprintf(f, "%.1f,%.1f ", 20 + 450 * steps[i] / last, 190 - 180 * rates[i]);
   std::fprintf(f, "\"/><text x=\"380\" y=\"196\" font-size=\"11\">%.0f steps</text></svg>\n", last);
 }
 
 // The SAE variants side by side, with their feature-density histograms as inline SVG bars.
-inline void html_sae_table(std::FILE* f, Results& r) {
+inline void html_sae_table(std::FILE* f, const Results& r) {
   const char* columns[] = {"fvu", "l0", "dead", "dense", "action_agreement", "spliced_checkmate_rate",
                            "return_recovered", "pursuit_fvu", "train_seconds"};
   std::fputs("<h2>SAE variants</h2><table border=1 cellpadding=3 style=\"border-collapse:collapse\"><tr><th>variant</th>", f);
@@ -129,15 +139,14 @@ inline void html_sae_table(std::FILE* f, Results& r) {
     std::fprintf(f, "<tr><td>%s</td>", name);
     for (const char* c : columns) {
       std::snprintf(key, sizeof key, "sae.%s.%s", name, c);
-      const Results::Entry* e = r.find(key);
-      std::fprintf(f, "<td>%s</td>", e ? e->value : "");
+      const Json* e = r.find(key);
+      std::fprintf(f, "<td>%s</td>", e ? value_text(*e).c_str() : "");
     }
     std::fputs("<td><svg width=\"150\" height=\"40\">", f);
     double counts[kDensityBins], top = 1;
     for (int b = 0; b < kDensityBins; ++b) {
       std::snprintf(key, sizeof key, "sae.%s.density.%d", name, b);
-      const Results::Entry* e = r.find(key);
-      counts[b] = e ? std::atof(e->value) : 0;
+      counts[b] = r.number(key, 0);
       top = counts[b] > top ? counts[b] : top;
     }
     for (int b = 0; b < kDensityBins; ++b) {

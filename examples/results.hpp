@@ -1,178 +1,164 @@
-// saerl/examples/results.hpp — results.json as a set of dotted keys ("dqn.checkmate_rate",
-// "sae.topk.fvu") whose values are numbers, strings or null, read back and merged, so that
-// each command adds its keys to what earlier commands wrote.
+// saerl/examples/results.hpp — results.json: one JSON object that every command of the program
+// adds its figures to, by dotted path ("sae.topk.fvu" is {"sae": {"topk": {"fvu": ...}}}).
 //
 //   saerl::Results r;
-//   r.load("out/results.json");             // a missing file is an empty set
+//   r.load("out/results.json");                  // a missing file is an empty object
 //   r.set("sae.topk.fvu", 0.031);
-//   r.save("out/results.json");             // nested JSON, written atomically
+//   r.set_numbers("dqn.curve_rates", rates, n);  // [0.1, 0.5, 0.97]
+//   r.set("sae.topk.list", list);                // any Json (examples/json.hpp): arrays of objects
+//   r.number("sae.topk.fvu", -1);                // 0.031; -1 when absent or not a number
+//   r.save("out/results.json");                  // sorted keys, written atomically
 //
-// Only the JSON this file writes is read back: objects of objects of scalars.
+// Nothing is dropped or cut: any number of keys, any length, arrays and nesting (up to
+// kJsonMaxDepth). A set that cannot be kept returns an error and also records it, and save()
+// then returns that error and writes nothing: a NaN or infinity (set_null says "no value"
+// explicitly), text that is not UTF-8, an empty part in a path ("a..b"), a path through a
+// value that is not an object ("a.b" when "a" holds a number), a value that is not an object
+// over one that is ("a" when "a" holds {"b": 1}: the other command's keys would go), too deep.
+// A key of a file that holds a '.' is kept, but a path cannot name it.
 #pragma once
-#include <cctype>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "../core/serialize.hpp"  // detail::write_atomically
 #include "../core/status.hpp"
+#include "json.hpp"
 
 namespace saerl {
 
 struct Results {
-  static constexpr int kMaxEntries = 256;
-  static constexpr int kMaxDepth = 8;  // objects nested below the top one; deeper parts stay in the name
-  struct Entry {
-    char key[64];
-    char value[48];  // JSON text of the value: 0.123, "text", null
-  };
-  Entry entries[kMaxEntries];
-  int count = 0;
+  Json root = json_object();
+  Status error;  // the first set that failed since load(); save() returns it
 
-  Entry* find(const char* key) {
-    for (int i = 0; i < count; ++i)
-      if (std::strcmp(entries[i].key, key) == 0) return &entries[i];
-    return nullptr;
-  }
-  Entry* slot(const char* key) {
-    Entry* e = find(key);
-    if (e || count == kMaxEntries) return e;
-    e = &entries[count++];
-    std::snprintf(e->key, sizeof e->key, "%.63s", key);
-    return e;
-  }
-  void set(const char* key, double v) {
-    if (Entry* e = slot(key)) std::snprintf(e->value, sizeof e->value, "%.6g", v);
-  }
-  void set_null(const char* key) {
-    if (Entry* e = slot(key)) std::snprintf(e->value, sizeof e->value, "null");
-  }
-  void set_text(const char* key, const char* text) {
-    if (Entry* e = slot(key)) std::snprintf(e->value, sizeof e->value, "\"%.40s\"", text);
-  }
-
-  // Reads a file written by save(); a missing file leaves the set empty.
+  // Reads a file written by save() (or any JSON object); a missing file is an empty object.
   Status load(const char* path) {
-    count = 0;
-    std::FILE* f = std::fopen(path, "r");
-    if (!f) return Status::success();
-    static char text[64 * 1024];
-    size_t n = std::fread(text, 1, sizeof text - 1, f);
+    root = json_object();
+    error = Status::success();
+    errno = 0;
+    std::FILE* f = std::fopen(path, "rb");
+    if (!f && errno == ENOENT) return Status::success();
+    if (!f) return Status::error(StatusCode::io_error, "%s: cannot open for reading", path);
+    std::string text;
+    char buf[16384];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    const bool bad = std::ferror(f) != 0;
     std::fclose(f);
-    text[n] = '\0';
-    const char* p = text;
-    char prefix[64] = "";
-    if (!parse_object(p, prefix) ) {
-      count = 0;
-      return Status::error(StatusCode::invalid_argument, "%s: not a results file written by saerl", path);
-    }
+    if (bad) return Status::error(StatusCode::io_error, "%s: cannot read", path);
+    Json v;
+    Status s = parse_json(text.data(), text.size(), v);
+    if (!s.ok()) return Status::error(StatusCode::invalid_argument, "%s:%s", path, s.message);
+    if (!v.is_object())
+      return Status::error(StatusCode::invalid_argument, "%s: not a results file written by saerl (its top is %s, "
+                           "not an object)", path, json_kind_name(v.kind));
+    root = std::move(v);
     return Status::success();
   }
 
-  // Writes nested objects: keys sharing a dotted prefix share an object (keys sorted).
-  Status save(const char* path) {
-    sort();
-    char tmp[1100];
-    std::snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    std::FILE* f = std::fopen(tmp, "w");
-    if (!f) return Status::error(StatusCode::io_error, "%s: cannot write", tmp);
-    std::fputs("{", f);
-    const char* open[kMaxDepth];
-    int open_len[kMaxDepth], depth = 0;
-    for (int i = 0; i < count; ++i) {
-      const char* key = entries[i].key;
-      // close objects whose prefix this key does not share
-      while (depth > 0 && !(std::strncmp(key, open[depth - 1], size_t(open_len[depth - 1])) == 0 &&
-                            key[open_len[depth - 1]] == '.')) {
-        std::fprintf(f, "\n%*s}", 2 * depth, "");
-        --depth;
-      }
-      const char* rest = key + (depth ? open_len[depth - 1] + 1 : 0);
-      bool first = i == 0 || (depth > 0 && open_start_[depth - 1] == i);
-      // open objects for the remaining dotted parts
-      for (const char* dot = std::strchr(rest, '.'); dot && depth < kMaxDepth; dot = std::strchr(rest, '.')) {
-        std::fprintf(f, "%s\n%*s\"%.*s\": {", first ? "" : ",", 2 * (depth + 1), "", int(dot - rest), rest);
-        open[depth] = key;
-        open_len[depth] = int(dot - key);
-        open_start_[depth] = i;
-        ++depth;
-        first = true;
-        rest = dot + 1;
-      }
-      std::fprintf(f, "%s\n%*s\"%s\": %s", first ? "" : ",", 2 * (depth + 1), "", rest, entries[i].value);
+  // Writes path.tmp and renames it over path; writes nothing when a set has failed.
+  Status save(const char* path) const {
+    if (!error.ok()) return Status::error(error.code, "%s not written: %s", path, error.message);
+    const std::string text = write_json(root);
+    const detail::Chunk chunk{text.data(), text.size()};
+    return detail::write_atomically(path, &chunk, 1);
+  }
+
+  Status set(const char* path, double x) { return set(path, json_number(x)); }
+  Status set_text(const char* path, const char* text) {
+    if (!text) return record(Status::error(StatusCode::invalid_argument, "results: cannot set %s: no text", path));
+    return set(path, json_string(text));
+  }
+  Status set_null(const char* path) { return set(path, json_null()); }
+  Status set_bool(const char* path, bool b) { return set(path, json_bool(b)); }
+  Status set_numbers(const char* path, const double* x, size_t n) { return set(path, json_numbers(x, n)); }
+  // Any value: objects replace objects, other values replace other values (see the header).
+  Status set(const char* path, Json value) {
+    std::vector<std::string> parts;
+    Status s = split(path, parts);
+    const int depth = int(parts.size());  // objects around the value, the top one included
+    if (s.ok() && depth > kJsonMaxDepth)
+      s = Status::error(StatusCode::invalid_argument, "results: %.60s has more than %d parts", path, kJsonMaxDepth);
+    const Status checked = s.ok() ? check_json(value, kJsonMaxDepth - depth, path) : Status::success();
+    if (!checked.ok()) s = Status::error(checked.code, "results: cannot set %s", checked.message);
+    Json* node = &root;
+    for (int i = 0; s.ok() && i < depth; ++i) {
+      Json* child = node->get(parts[size_t(i)]);
+      const bool last = i == depth - 1;
+      if (child && !child->is_object() && !last)
+        s = refuse(path, i, "a path through", child);
+      else if (child && last && child->is_object() != value.is_object())
+        s = refuse(path, i, value.is_object() ? "an object over" : "a value that is not an object over", child);
+      else if (last)
+        node->set(parts[size_t(i)], std::move(value));
+      else if (!child)
+        node->set(parts[size_t(i)], json_object()), child = node->get(parts[size_t(i)]);
+      node = child;
     }
-    while (depth > 0) std::fprintf(f, "\n%*s}", 2 * depth--, "");
-    std::fputs("\n}\n", f);
-    bool ok = !std::ferror(f);
-    ok = std::fclose(f) == 0 && ok;
-    if (!ok || std::rename(tmp, path) != 0) {
-      std::remove(tmp);
-      return Status::error(StatusCode::io_error, "%s: cannot write", path);
-    }
-    return Status::success();
+    return record(s);
+  }
+
+  // The value at path, or nullptr.
+  const Json* find(const char* path) const {
+    std::vector<std::string> parts;
+    if (!split(path, parts).ok()) return nullptr;
+    const Json* node = &root;
+    for (size_t i = 0; node && i < parts.size(); ++i) node = node->get(parts[i]);
+    return node;
+  }
+  double number(const char* path, double fallback) const {
+    const Json* v = find(path);
+    return v && v->kind == Json::Kind::number ? v->number : fallback;
+  }
+  std::string text(const char* path, const char* fallback) const {  // (fallback: not null)
+    const Json* v = find(path);
+    return v && v->kind == Json::Kind::string ? v->text : fallback;
+  }
+
+  // Every value that is not an object, with its dotted path, depth first in key order.
+  struct Leaf {
+    std::string path;
+    const Json* value;
+  };
+  std::vector<Leaf> leaves() const {
+    std::vector<Leaf> out;
+    add_leaves(root, "", out);
+    return out;
   }
 
  private:
-  int open_start_[kMaxDepth] = {0};
-
-  void sort() {  // insertion sort by key: a few hundred entries at most
-    for (int i = 1; i < count; ++i)
-      for (int j = i; j > 0 && std::strcmp(entries[j - 1].key, entries[j].key) > 0; --j) {
-        Entry t = entries[j];
-        entries[j] = entries[j - 1];
-        entries[j - 1] = t;
-      }
+  Status record(const Status& s) {
+    if (!s.ok() && error.ok()) error = s;
+    return s;
   }
-
-  static void skip_space(const char*& p) {
-    while (*p && std::isspace(static_cast<unsigned char>(*p))) ++p;
-  }
-  static bool parse_string(const char*& p, char* out, size_t cap) {
-    if (*p != '"') return false;
-    ++p;
-    size_t n = 0;
-    while (*p && *p != '"') {
-      if (n + 1 < cap) out[n++] = *p;
-      ++p;
+  static Status split(const char* path, std::vector<std::string>& parts) {
+    const std::string p = path ? path : "";
+    for (size_t start = 0;;) {
+      const size_t dot = std::min(p.find('.', start), p.size());
+      if (dot == start)
+        return Status::error(StatusCode::invalid_argument, "results: the path \"%.100s\" has an empty part", p.c_str());
+      parts.push_back(p.substr(start, dot - start));
+      if (dot == p.size()) break;
+      start = dot + 1;
     }
-    if (*p != '"') return false;
-    ++p;
-    out[n] = '\0';
-    return true;
+    if (!valid_utf8(p)) return Status::error(StatusCode::invalid_argument, "results: a path that is not UTF-8");
+    return Status::success();
   }
-  // An object's members become entries "prefix.name"; nested objects recurse.
-  bool parse_object(const char*& p, const char* prefix, int depth = 0) {
-    skip_space(p);
-    if (*p != '{' || depth > kMaxDepth) return false;
-    ++p;
-    skip_space(p);
-    if (*p == '}') return ++p, true;
-    for (;;) {
-      skip_space(p);
-      char name[64], key[160];
-      if (!parse_string(p, name, sizeof name)) return false;
-      std::snprintf(key, sizeof key, "%.80s%s%.63s", prefix, *prefix ? "." : "", name);
-      skip_space(p);
-      if (*p++ != ':') return false;
-      skip_space(p);
-      if (*p == '{') {
-        if (!parse_object(p, key, depth + 1)) return false;
-      } else {
-        const char* start = p;
-        if (*p == '"') {
-          char s[48];
-          if (!parse_string(p, s, sizeof s)) return false;
-        } else {
-          while (*p && *p != ',' && *p != '}' && !std::isspace(static_cast<unsigned char>(*p))) ++p;
-          if (p == start) return false;
-        }
-        if (p - start >= static_cast<long>(sizeof entries[0].value)) return false;  // would be cut: refuse
-        if (Entry* e = slot(key)) std::snprintf(e->value, sizeof e->value, "%.*s", int(p - start), start);
-      }
-      skip_space(p);
-      if (*p == ',') { ++p; continue; }
-      if (*p == '}') return ++p, true;
-      return false;
+  static Status refuse(const char* path, int i, const char* what, const Json* holder) {
+    std::string at;
+    for (const char* c = path; *c && !(*c == '.' && i-- == 0); ++c) at += *c;
+    return Status::error(StatusCode::invalid_argument, "results: cannot set %.60s: %s %.60s, which holds %s", path,
+                         what, at.c_str(), json_kind_name(holder->kind));
+  }
+  static void add_leaves(const Json& v, const std::string& path, std::vector<Leaf>& out) {
+    if (!v.is_object()) {
+      out.push_back({path, &v});
+      return;
     }
+    for (size_t i = 0; i < v.keys.size(); ++i)
+      add_leaves(v.items[i], path.empty() ? v.keys[i] : path + "." + v.keys[i], out);
   }
 };
 

@@ -455,8 +455,8 @@ int report(const Options& o) {
   html_learning_curve(html, results);
   html_sae_table(html, results);
   std::fputs("<h2>results.json</h2><table>", html);
-  for (int i = 0; i < results.count; ++i)
-    std::fprintf(html, "<tr><td>%s</td><td>%s</td></tr>", results.entries[i].key, results.entries[i].value);
+  for (const Results::Leaf& leaf : results.leaves())
+    std::fprintf(html, "<tr><td>%s</td><td>%s</td></tr>", leaf.path.c_str(), value_text(*leaf.value).c_str());
   std::fputs("</table>\n", html);
 
   auto sae = std::make_unique<SaeT>();
@@ -562,8 +562,7 @@ int run_all(const Options& o) {
   auto value = [&](const char* a, const char* b, const char* c) {
     char key[64];
     std::snprintf(key, sizeof key, "%s.%s.%s", a, b, c);
-    const Results::Entry* e = r.find(key);
-    return e ? std::atof(e->value) : -1.0;
+    return r.number(key, -1.0);
   };
   std::printf("\n%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board");
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
@@ -573,7 +572,7 @@ int run_all(const Options& o) {
                 value("features", n, "coverage"), value("features", n, "board_reconstruction"));
   }
   std::printf("DQN checkmate rate %s; results in %s/results.json and %s/report.html\n",
-              r.find("dqn.checkmate_rate") ? r.find("dqn.checkmate_rate")->value : "?", o.out, o.out);
+              r.find("dqn.checkmate_rate") ? value_text(*r.find("dqn.checkmate_rate")).c_str() : "?", o.out, o.out);
   return 0;
 }
 

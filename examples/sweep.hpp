@@ -119,10 +119,7 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
     char path[1100];
     std::snprintf(path, sizeof path, "%s/run-%d/results.json", out, i);
     if (!r.load(path).ok()) continue;
-    auto get = [&](const char* key) {
-      const Results::Entry* e = r.find(key);
-      return e ? std::atof(e->value) : -1.0;
-    };
+    auto get = [&](const char* key) { return r.number(key, -1.0); };
     SweepRow& row = rows[n++];
     row.run = i;
     row.seed = get("dqn.seed");

@@ -45,9 +45,9 @@ TEST_CASE("two separate sweep runs merged by --collect give one CSV row each, wi
     REQUIRE(complete);
     if (!complete) return;
     CHECK(r == run);
-    CHECK(seed == std::atof(results.find("dqn.seed")->value));
-    CHECK(steps == std::atof(results.find("dqn.steps")->value));
-    CHECK(rate == doctest::Approx(std::atof(results.find("dqn.checkmate_rate")->value)).epsilon(1e-3));
+    CHECK(seed == results.number("dqn.seed", -1));
+    CHECK(steps == results.number("dqn.steps", -1));
+    CHECK(rate == doctest::Approx(results.number("dqn.checkmate_rate", -1)).epsilon(1e-3));
   }
   CHECK(rows == 2);
   CHECK(csv.find('\n', line) == std::string::npos);  // no third row
