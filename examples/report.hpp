@@ -378,13 +378,16 @@ inline void write_read_out(std::FILE* f, const ReadOut& r) {
                "coverage of the 75 piece-on-square predicates %.3f vs %.3f, of the named predicates %.3f vs "
                "%.3f (best feature per predicate at one threshold per family, relative to each feature's "
                "maximum); board reconstruction, mean per-square F1 on held-out positions with detectors and "
-               "threshold fit on the others, %.3f vs %.3f (boards read back exactly: %.3f vs %.3f). "
+               "threshold fit on the others, %.3f vs %.3f (boards read back exactly: %.3f vs %.3f; thresholds "
+               "chosen: %.1f vs %.1f of each feature's maximum for the board's coverage, %.1f vs %.1f for its "
+               "reconstruction). "
                "Predicates read out better from the SAE's codes than from the Q-values by at least "
                "0.1: %d.</p>"
                "<table><tr><th>predicate</th><th>probe on SAE codes</th><th>probe on Q-values</th>"
                "<th>majority baseline</th></tr>\n",
                r.sae.coverage, r.neurons.coverage, r.sae.coverage_other, r.neurons.coverage_other, r.sae.board_f1,
-               r.neurons.board_f1, r.sae.board_exact, r.neurons.board_exact, r.beyond_q);
+               r.neurons.board_f1, r.sae.board_exact, r.neurons.board_exact, r.sae.coverage_threshold,
+               r.neurons.coverage_threshold, r.sae.board_threshold, r.neurons.board_threshold, r.beyond_q);
   for (int p = 0; p < ReadOut::P; ++p) {
     char phrase[96];
     std::fprintf(f, "<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n",

@@ -20,7 +20,8 @@
 //
 // (a) Training rows [0, n_train): the counts of threshold_counts.hpp (cut_tj = (t / T) max_j,
 //     the max over the training rows, t = 0 .. T-1), and at every t the detectors
-//       j detects s at t   when precision_tjs >= min_precision (0.95) and TP_tjs >= min_true_positives (10)
+//       j detects s at t   when precision_tjs >= min_precision (0.95)
+//                          and TP_tjs >= min_true_positives (10)
 //     (Karvonen et al.'s high-precision classifiers and significance count).
 // (b) At every t, each row's predicted board: predicted_tis = [some detector of s at t fires at t
 //     on i]. Per piece-square s over a set of rows, TP_ts, FP_ts, FN_ts of predicted against

@@ -40,9 +40,9 @@
 //                    at the one fire threshold: a quick summary, not Karvonen et al.'s coverage
 //   heat mean_jgv  = (1 / #{i : a_ig = v}) sum_{i : a_ig = v} f_ij   (0 when no input has v)
 //
-// Coverage of a family Phi of predicates (Karvonen et al. 2024; in their code, circuits/
-// f1_analysis.py, best_f1_average), from ThresholdCounts over the evaluation rows (threshold_counts.hpp:
-// thresholds t / T of each feature's maximum on those rows, T = 10):
+// Coverage of a family Phi of predicates (Karvonen et al. 2024; in their code,
+// circuits/f1_analysis.py, best_f1_average), from ThresholdCounts over the evaluation rows
+// (threshold_counts.hpp: thresholds t / T of each feature's maximum on those rows, T = 10):
 //   coverage(Phi)  = max_t (1 / |Phi|) sum_{p in Phi} max_j F1_tjp
 // One threshold for the whole family, the one that maximises its mean (lowest t on ties); each
 // predicate takes its best feature at that threshold. As they do, we compute it on the rows the

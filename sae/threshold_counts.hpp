@@ -10,19 +10,21 @@
 //   truth[i * P + p]   nonzero when predicate p holds on input i   (bool, uint8_t, ...)
 //
 //   using Counts = saerl::ThresholdCounts<SaeT::kFeatures, 75>;    // T = 10 thresholds
-//   auto c = std::make_unique<Counts>();                           // T x M x P counts: place it once
+//   auto c = std::make_unique<Counts>();                 // T x M x P counts: place it once
 //   saerl::Status s = saerl::count_thresholds(codes, truth, n, *c);
-//   double f = c->f1(/*t=*/3, /*j=*/17, /*p=*/40);   // feature 17 above 0.3 of its max, vs predicate 40
+//   double f = c->f1(/*t=*/3, /*j=*/17, /*p=*/40);   // feature 17 above 0.3 of its max vs p 40
 //
 // Over the n rows counted:
 //   max_j           = max(0, max_i f_ij)
-//   cut_tj          = (t / T) max_j, t = 0 .. T-1  (T = 10: 0, 0.1, ..., 0.9 of the maximum; Karvonen
-//                     et al.'s code also sweeps 1.0, which fires on none of the rows that set the max)
+//   cut_tj          = (t / T) max_j, t = 0 .. T-1  (T = 10: 0, 0.1, ..., 0.9 of the maximum;
+//                     Karvonen et al.'s code also sweeps 1.0, which fires on none of the rows
+//                     that set the max)
 //   j fires at t on i   when f_ij > cut_tj and max_j > 0  (a feature never positive fires nowhere,
 //                       so raw pre-activations z and relu(z) give the same counts)
 //   fired_tj = #{i : j fires at t},   positives_p = #{i : p holds},
 //   TP_tjp   = #{i : j fires at t and p holds}
-//   precision = TP / fired,  recall = TP / positives,  F1 = 2 TP / (fired + positives)  (0 when TP = 0)
+//   precision = TP / fired,  recall = TP / positives,
+//   F1 = 2 TP / (fired + positives)   (all three 0 when their denominator or TP is 0)
 // The cuts rise with t, so a feature that fires at t fires at every lower t: level(j, x), the
 // number of cuts x exceeds, is all a row needs.
 //
