@@ -44,12 +44,14 @@
 //     what the firing detectors claim; scored on rows the detectors never saw.
 //   - the threshold: their code keeps the one with the best held-out F1; we choose it on the
 //     training rows, so the held-out figure is not tuned on the rows it is reported on.
-//   - the sweep: they use 0, 0.1, ..., 1.0 of the max plus one combination (each feature at its
-//     highest labelled threshold); we use t / T for t < T (0, ..., 0.9) and no combination.
+//   - the sweep: they use 0, 0.1, ..., 1.0 of the max plus one combination (each firing feature
+//     claims what it detects at the highest threshold it exceeds); we use t / T for t < T
+//     (0, ..., 0.9) and no combination.
 //   - the average: they pool TP, FP and FN over all squares and boards (our pooled_f1); we
 //     report the mean over piece-squares of each one's F1 (board_f1), so that a rarely occupied
-//     square weighs as much as a common one. Their variant that counts a square claimed by two
-//     pieces as wrong has no counterpart: here the three pieces never share a square.
+//     square weighs as much as a common one. Their stricter variant, which also takes back the
+//     true positive of a square on which a second piece is claimed, is not computed: the wrong
+//     claim already counts as a false positive of that piece's square.
 //
 // Cost: O(n M) to scan codes plus O(T S) per detector feature firing per input, and
 // O(n T S) to score. Counts are ints and longs (up to 2^31 - 1 inputs). No heap; the struct
