@@ -473,7 +473,7 @@ int report(const Options& o) {
     s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
     if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
     const auto& r = analysis->report;
-    std::printf("%s: %d live features, coverage %.3f\n", name, r.live, r.coverage);
+    std::printf("%s: %d live features\n", name, r.live);
     static int order[SaeT::kFeatures];
     const int n = rank_features(r, order, SaeT::kFeatures);
     for (int c = 0; c < n && c < 5; ++c) {
@@ -487,24 +487,23 @@ int report(const Options& o) {
       std::printf("  feature %d is strongest on:\n%s", order[0], board);
     }
     char key[64];
-    std::snprintf(key, sizeof key, "features.%s.coverage", name);
-    results.set(key, r.coverage);
     std::snprintf(key, sizeof key, "features.%s.live", name);
     results.set(key, r.live);
     auto read = std::make_unique<ReadOut>();
     s = read_out(*net, *sae, *analysis, o.seed, *read);
     if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
-    std::printf("  board reconstruction: SAE %.3f, raw neurons %.3f; probe accuracy over %d predicates: "
-                "SAE codes %.3f, Q-values %.3f, majority %.3f\n",
-                read->sae_board, read->neuron_board, ReadOut::P, read->sae_mean, read->q_mean, read->baseline_mean);
-    std::snprintf(key, sizeof key, "features.%s.board_reconstruction", name);
-    results.set(key, read->sae_board);
-    results.set("features.neurons.board_reconstruction", read->neuron_board);
+    std::printf("  SAE (raw neurons): coverage %.3f (%.3f), coverage_other %.3f (%.3f), board_f1 %.3f (%.3f), "
+                "board_exact %.3f (%.3f); probe accuracy over %d predicates: SAE codes %.3f, Q-values %.3f, "
+                "majority %.3f\n",
+                read->sae.coverage, read->neurons.coverage, read->sae.coverage_other, read->neurons.coverage_other,
+                read->sae.board_f1, read->neurons.board_f1, read->sae.board_exact, read->neurons.board_exact, ReadOut::P,
+                read->sae_mean, read->q_mean, read->baseline_mean);
+    set_supervised_keys(results, name, read->sae);  // features.<v>.coverage, coverage_other, board_f1, board_exact
+    set_supervised_keys(results, "neurons", read->neurons);
     std::snprintf(key, sizeof key, "features.%s.probe_accuracy", name);
     results.set(key, read->sae_mean);
     results.set("features.q_values.probe_accuracy", read->q_mean);
     results.set("features.majority.probe_accuracy", read->baseline_mean);
-    results.set("features.neurons.coverage", read->neuron_coverage);
     const int labeled = labeled_features(r);
     std::snprintf(key, sizeof key, "features.%s.labeled_precision_0_9", name);
     results.set(key, labeled);
@@ -564,12 +563,12 @@ int run_all(const Options& o) {
     std::snprintf(key, sizeof key, "%s.%s.%s", a, b, c);
     return r.number(key, -1.0);
   };
-  std::printf("\n%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board");
+  std::printf("\n%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board_f1");
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
     const char* n = sae_variant_name(SaeVariant(v));
     std::printf("%-10s %7.4f %6.2f %9.4f %9.4f %9.3f %9.3f\n", n, value("sae", n, "fvu"), value("sae", n, "l0"),
                 value("sae", n, "action_agreement"), value("sae", n, "spliced_checkmate_rate"),
-                value("features", n, "coverage"), value("features", n, "board_reconstruction"));
+                value("features", n, "coverage"), value("features", n, "board_f1"));
   }
   std::printf("DQN checkmate rate %s; results in %s/results.json and %s/report.html\n",
               r.find("dqn.checkmate_rate") ? value_text(*r.find("dqn.checkmate_rate")).c_str() : "?", o.out, o.out);

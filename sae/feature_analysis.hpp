@@ -1,6 +1,7 @@
 // saerl/sae/feature_analysis.hpp — what each feature of a sparse autoencoder responds to: its
 // activation density, its top-activating inputs, its mean activation per value of an input
-// attribute (heat maps), and the ground-truth predicate it matches best by F1, in one line.
+// attribute (heat maps), and the ground-truth predicate it matches best by F1, in one line; and
+// the coverage of a family of predicates as Karvonen et al. define it.
 //
 // Ground truth comes as plain arrays, one row per input, so sae/ knows nothing of boards (the
 // glue computes predicates with gridworld/ and hands them over):
@@ -18,6 +19,11 @@
 //   auto heat = std::make_unique<saerl::HeatMaps<SaeT::kFeatures, 3, 25>>();
 //   s = saerl::heat_maps(*sae, rows, count, squares, *work, *heat);
 //   double h = heat->mean(j, /*piece=*/2, /*square=*/12);
+//   // coverage, from codes (count, M) computed by the caller (or raw neurons, the baseline):
+//   auto counts = std::make_unique<saerl::ThresholdCounts<SaeT::kFeatures, kPredicates>>();
+//   s = saerl::count_thresholds(codes, truth, count, *counts);
+//   saerl::Coverage board;
+//   s = saerl::coverage(*counts, /*first=*/41, /*last=*/116, board);   // one family of predicates
 //
 // Over n inputs x_i (rows of D values) with codes f_i (sae_forward, inference mode):
 //   density_j      = #{i : f_ij > 0} / n;   live: density > 0
@@ -30,13 +36,27 @@
 //   best_predicate_j   = argmax_p F1_jp, the lowest p on ties; -1 when every F1_jp is 0 (a dead
 //                        feature, or one that never fires together with any predicate)
 //   best_feature_for_p = argmax_j F1_jp, the lowest j on ties; -1 likewise
-//   coverage       = mean of best_f1_for_p over the predicates that hold on at least one input
-//                    (Karvonen et al., NeurIPS 2024; a predicate absent from the inputs cannot
-//                    be matched by any feature and is left out of the mean)
+//   mean_best_f1   = mean of best_f1_for_p over the predicates that hold on at least one input,
+//                    at the one fire threshold: a quick summary, not Karvonen et al.'s coverage
 //   heat mean_jgv  = (1 / #{i : a_ig = v}) sum_{i : a_ig = v} f_ij   (0 when no input has v)
 //
+// Coverage of a family Phi of predicates (Karvonen et al. 2024; in their code,
+// circuits/f1_analysis.py, best_f1_average), from ThresholdCounts over the evaluation rows
+// (threshold_counts.hpp: thresholds t / T of each feature's maximum on those rows, T = 10):
+//   coverage(Phi)  = max_t (1 / |Phi|) sum_{p in Phi} max_j F1_tjp
+// One threshold for the whole family, the one that maximises its mean (lowest t on ties); each
+// predicate takes its best feature at that threshold. As they do, we compute it on the rows the
+// statistics come from (no held-out split: it measures whether some feature matches, not a
+// classifier's generalisation) and average within a family, never across families. Where we
+// differ: a predicate that holds on no row is left out of |Phi| (they divide by every class of
+// the family; here every piece-square holds somewhere, so the two agree on the board family).
+// The program reports two families of the rook checkmate (examples/report.hpp): `coverage`, the
+// 3 N^2 piece-on-square predicates (the board state, their headline family), and
+// `coverage_other`, the named predicates (gridworld/predicates.hpp).
+//
 // Cost: one SAE forward pass per B inputs, then per input O(M) to scan its codes and O(P) per
-// firing feature (a row of TP counts += the input's truth row), so O(n (M + L0 P)) in all.
+// firing feature (a row of TP counts += the input's truth row), so O(n (M + L0 P)) in all;
+// coverage() is O(T M |Phi|) on the counts.
 // Counts are ints and longs: up to 2^31 - 1 inputs. No heap; the structs are placed by the caller.
 #pragma once
 #include <cstddef>
@@ -46,6 +66,7 @@
 
 #include "../core/status.hpp"
 #include "sae.hpp"
+#include "threshold_counts.hpp"
 
 namespace saerl {
 
@@ -71,7 +92,7 @@ struct FeatureReport {
   double precision[M], recall[M], f1[M];  // of best_predicate (0 when it is -1)
   int best_feature_for[P];     // -1: no feature matched
   double best_f1_for[P];
-  double coverage = 0;
+  double mean_best_f1 = 0;     // see the header: not Karvonen et al.'s coverage
   int live = 0;                // features with density > 0
   int predicates_present = 0;  // predicates holding on at least one input
 
@@ -121,7 +142,7 @@ struct FeatureReport {
     inputs += n;
   }
 
-  // Turns the counts into densities, best matches and coverage.
+  // Turns the counts into densities, best matches and mean_best_f1.
   void finish() {
     live = 0;
     for (int p = 0; p < P; ++p) best_feature_for[p] = -1, best_f1_for[p] = 0;
@@ -144,7 +165,7 @@ struct FeatureReport {
     double total = 0;
     for (int p = 0; p < P; ++p)
       if (positives[p] > 0) ++predicates_present, total += best_f1_for[p];
-    coverage = predicates_present > 0 ? total / predicates_present : 0.0;
+    mean_best_f1 = predicates_present > 0 ? total / predicates_present : 0.0;
   }
 
   // Feature j against predicate p, from the counts (valid after add(), before or after finish()).
@@ -340,6 +361,46 @@ int describe_feature(const FeatureReport<M, P, TopN>& r, int j, PredicatePhrase 
 template <int M, int P, int TopN>
 int describe_feature(const FeatureReport<M, P, TopN>& r, int j, std::nullptr_t, char* buf, size_t cap) {
   return detail::describe(r, j, nullptr, buf, cap);
+}
+
+// Karvonen et al.'s coverage of one family of predicates (see the header).
+struct Coverage {
+  double value = 0;    // max_t of the family's mean best F1
+  int threshold = -1;  // the t that gives it (cut t / T of each feature's max); -1: no predicate present
+  int predicates = 0;  // predicates of the family that hold on at least one row (|Phi|)
+};
+
+// max_j F1_tjp, and in *feature the lowest j that reaches it (-1 when it is 0).
+template <int M, int P, int T>
+double best_f1(const ThresholdCounts<M, P, T>& c, int t, int p, int* feature = nullptr) {
+  double best = 0;
+  int arg = -1;
+  for (int j = 0; j < M; ++j) {
+    const double f = c.f1(t, j, p);
+    if (f > best) best = f, arg = j;
+  }
+  if (feature) *feature = arg;
+  return best;
+}
+
+// The coverage of the family of predicates [first, last) from counts c. invalid_argument when the
+// range is empty or leaves [0, P).
+template <int M, int P, int T>
+Status coverage(const ThresholdCounts<M, P, T>& c, int first, int last, Coverage& out) {
+  out = Coverage();
+  if (first < 0 || last > P || first >= last)
+    return Status::error(StatusCode::invalid_argument, "coverage: the family [%d, %d) is not a range within [0, %d)",
+                         first, last, P);
+  for (int p = first; p < last; ++p) out.predicates += c.positives[p] > 0;
+  if (out.predicates == 0) return Status::success();
+  for (int t = 0; t < T; ++t) {
+    double total = 0;
+    for (int p = first; p < last; ++p)
+      if (c.positives[p] > 0) total += best_f1(c, t, p);
+    const double mean = total / out.predicates;
+    if (out.threshold < 0 || mean > out.value) out.value = mean, out.threshold = t;  // lowest t on ties
+  }
+  return Status::success();
 }
 
 }  // namespace saerl

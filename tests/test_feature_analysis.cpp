@@ -163,7 +163,7 @@ TEST_CASE("top rows are the largest activations in descending order, fewer when 
   // without truth: densities still, but no predicate
   CHECK(r->density[4] == 6 / 8.0);
   for (int j = 0; j < M; ++j) CHECK(r->best_predicate[j] == -1);
-  CHECK(r->coverage == 0.0);
+  CHECK(r->mean_best_f1 == 0.0);
 }
 
 TEST_CASE("top rows agree with an independent sort on random inputs, equal values in row order") {
@@ -192,7 +192,7 @@ TEST_CASE("top rows agree with an independent sort on random inputs, equal value
   }
 }
 
-TEST_CASE("coverage is the mean over present predicates of the best feature's F1") {
+TEST_CASE("mean_best_f1 is the mean over present predicates of the best feature's F1") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
   auto work = std::make_unique<SaeBatch<SaeT, 3>>();
@@ -206,7 +206,7 @@ TEST_CASE("coverage is the mean over present predicates of the best feature's F1
     CHECK(r->best_f1_for[p] == doctest::Approx(best_f1[p]));
   }
   CHECK(r->predicates_present == 4);
-  CHECK(r->coverage == doctest::Approx((1.0 + 6.0 / 7.0 + 1.0 + 0.4) / 4));
+  CHECK(r->mean_best_f1 == doctest::Approx((1.0 + 6.0 / 7.0 + 1.0 + 0.4) / 4));
 
   // independently: confusion counts straight from the hand formulas
   double total = 0;
@@ -229,7 +229,7 @@ TEST_CASE("coverage is the mean over present predicates of the best feature's F1
     total += best;
   }
   CHECK(present == r->predicates_present);
-  CHECK(r->coverage == doctest::Approx(total / present));
+  CHECK(r->mean_best_f1 == doctest::Approx(total / present));
 }
 
 TEST_CASE("bool and uint8_t truth give the same report") {
@@ -244,7 +244,7 @@ TEST_CASE("bool and uint8_t truth give the same report") {
   REQUIRE(analyse_features(*sae, kX, kRows, truth_b, *work, *b).ok());
   CHECK(std::memcmp(a->true_positives, b->true_positives, sizeof a->true_positives) == 0);
   for (int j = 0; j < M; ++j) CHECK(a->best_predicate[j] == b->best_predicate[j]);
-  CHECK(a->coverage == b->coverage);
+  CHECK(a->mean_best_f1 == b->mean_best_f1);
 }
 
 TEST_CASE("streaming codes through clear, add and finish equals analyse_features") {
@@ -268,7 +268,7 @@ TEST_CASE("streaming codes through clear, add and finish equals analyse_features
     CHECK(whole->best_predicate[j] == streamed->best_predicate[j]);
     CHECK(whole->f1[j] == streamed->f1[j]);
   }
-  CHECK(whole->coverage == streamed->coverage);
+  CHECK(whole->mean_best_f1 == streamed->mean_best_f1);
 }
 
 TEST_CASE("a fire threshold changes precision and recall but not density") {
@@ -342,7 +342,7 @@ TEST_CASE("bad counts and null rows are invalid arguments") {
   // zero inputs: valid, everything 0 and dead
   REQUIRE(analyse_features(*sae, static_cast<const float*>(nullptr), 0, truth.data(), *work, *r).ok());
   CHECK(r->live == 0);
-  CHECK(r->coverage == 0.0);
+  CHECK(r->mean_best_f1 == 0.0);
   CHECK(r->density[0] == 0.0);
 }
 
@@ -383,5 +383,135 @@ TEST_CASE("describe_feature names the best predicate with its precision and reca
     REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r, 1.5).ok());
     describe_feature(*r, 1, kPhrases, buf, sizeof buf);
     CHECK(std::string(buf) == "fires on 50.0% of inputs; matches no predicate");
+  }
+}
+
+// Coverage (Karvonen et al.) from plain arrays: 16 rows, codes set by hand. Thresholds are t / 10
+// of each feature's maximum (1 here): a value 0.25 fires at t = 0, 1, 2 (cuts 0, 0.1, 0.2) and
+// not from t = 3 (cut 0.3) on.
+namespace {
+
+constexpr int kN = 16;
+
+template <int Width>
+void set_rows(std::vector<float>& codes, int j, int from, int to, float value) {
+  for (int i = from; i < to; ++i) codes[i * Width + j] = value;
+}
+
+}  // namespace
+
+TEST_CASE("a feature equal to a predicate has F1 1 at every threshold and coverage 1") {
+  std::vector<float> codes(kN, 0.0f);
+  std::vector<uint8_t> truth(kN, 0);
+  for (int i = 0; i < kN; i += 3) codes[i] = 2.0f, truth[i] = 1;
+  auto c = std::make_unique<ThresholdCounts<1, 1>>();
+  REQUIRE(count_thresholds(codes.data(), truth.data(), kN, *c).ok());
+  CHECK(c->max_code[0] == 2.0);
+  for (int t = 0; t < 10; ++t) CHECK(c->f1(t, 0, 0) == 1.0);
+  Coverage cov;
+  REQUIRE(coverage(*c, 0, 1, cov).ok());
+  CHECK(cov.value == 1.0);
+  CHECK(cov.threshold == 0);
+  CHECK(cov.predicates == 1);
+}
+
+TEST_CASE("a feature that fires on half the positives above 0.3 of its max scores F1 2/3 there") {
+  // p holds on rows 0-7. f = 1 on rows 0-3, 0.25 on the negatives 8-15, 0 on rows 4-7.
+  // t <= 2: fires on 12 rows, TP 4: F1 = 2*4 / (12 + 8) = 0.4.  t >= 3: fires on rows 0-3 only:
+  // precision 1, recall 1/2, F1 = 2*4 / (4 + 8) = 2/3, the coverage.
+  std::vector<float> codes(kN, 0.0f);
+  std::vector<uint8_t> truth(kN, 0);
+  set_rows<1>(codes, 0, 0, 4, 1.0f);
+  set_rows<1>(codes, 0, 8, 16, 0.25f);
+  for (int i = 0; i < 8; ++i) truth[i] = 1;
+  auto c = std::make_unique<ThresholdCounts<1, 1>>();
+  REQUIRE(count_thresholds(codes.data(), truth.data(), kN, *c).ok());
+  CHECK(c->fired[2][0] == 12);
+  CHECK(c->f1(2, 0, 0) == doctest::Approx(0.4));
+  CHECK(c->fired[3][0] == 4);
+  CHECK(c->precision(3, 0, 0) == 1.0);
+  CHECK(c->recall(3, 0, 0) == 0.5);
+  CHECK(c->f1(3, 0, 0) == doctest::Approx(2.0 / 3.0));
+  Coverage cov;
+  REQUIRE(coverage(*c, 0, 1, cov).ok());
+  CHECK(cov.value == doctest::Approx(2.0 / 3.0));
+  CHECK(cov.threshold == 3);
+}
+
+TEST_CASE("coverage takes one threshold per family and averages within each family") {
+  // Family A = predicates {0, 1}, family B = {2, 3}; four features, the last never positive.
+  //   p0 on rows 0-7;  f0 = 1 on rows 0-3, 0.25 on rows 4-7: F1 1 for t <= 2, 2/3 from t = 3
+  //   p1 on rows 8-11; f1 = 1 on rows 8-11, 0.25 on rows 12, 13: F1 8/10 for t <= 2, 1 from t = 3
+  //   p2 on the even rows, f2 = 1 there: F1 1;  p3 holds nowhere: left out;  f3 = -1 everywhere
+  // A's mean is (1 + 0.8) / 2 = 0.9 for t <= 2 and (2/3 + 1) / 2 = 5/6 from t = 3: coverage 0.9
+  // at t = 0, below the 1 that a best threshold per predicate would give.
+  constexpr int W = 4, Pn = 4;
+  std::vector<float> codes(kN * W, 0.0f);
+  std::vector<uint8_t> truth(kN * Pn, 0);
+  set_rows<W>(codes, 0, 0, 4, 1.0f);
+  set_rows<W>(codes, 0, 4, 8, 0.25f);
+  set_rows<W>(codes, 1, 8, 12, 1.0f);
+  set_rows<W>(codes, 1, 12, 14, 0.25f);
+  set_rows<W>(codes, 3, 0, kN, -1.0f);
+  for (int i = 0; i < kN; ++i) {
+    truth[i * Pn + 0] = i < 8;
+    truth[i * Pn + 1] = i >= 8 && i < 12;
+    truth[i * Pn + 2] = i % 2 == 0;
+    codes[i * W + 2] = i % 2 == 0 ? 1.0f : 0.0f;
+  }
+  auto c = std::make_unique<ThresholdCounts<W, Pn>>();
+  REQUIRE(count_thresholds(codes.data(), truth.data(), kN, *c).ok());
+  CHECK(c->f1(0, 0, 0) == 1.0);
+  CHECK(c->f1(3, 0, 0) == doctest::Approx(2.0 / 3.0));
+  CHECK(c->f1(0, 1, 1) == doctest::Approx(0.8));
+  CHECK(c->f1(3, 1, 1) == 1.0);
+  CHECK(c->max_code[3] == 0.0);
+  CHECK(c->fired[0][3] == 0);
+  int feature = -2;
+  CHECK(best_f1(*c, 3, 1, &feature) == 1.0);
+  CHECK(feature == 1);
+  CHECK(best_f1(*c, 0, 3, &feature) == 0.0);
+  CHECK(feature == -1);
+
+  Coverage a, b;
+  REQUIRE(coverage(*c, 0, 2, a).ok());
+  CHECK(a.value == doctest::Approx(0.9));
+  CHECK(a.threshold == 0);
+  CHECK(a.predicates == 2);
+  REQUIRE(coverage(*c, 2, 4, b).ok());
+  CHECK(b.value == 1.0);
+  CHECK(b.predicates == 1);  // p3 never holds
+  Coverage all;
+  REQUIRE(coverage(*c, 0, 4, all).ok());  // one family of all three: (1 + 0.8 + 1) / 3 at t = 0
+  CHECK(all.value == doctest::Approx(2.8 / 3));
+
+  CHECK(coverage(*c, 2, 2, all).code == StatusCode::invalid_argument);
+  CHECK(coverage(*c, 0, 5, all).code == StatusCode::invalid_argument);
+  CHECK(count_thresholds(codes.data(), truth.data(), 0, *c).code == StatusCode::invalid_argument);
+}
+
+TEST_CASE("threshold counts agree with a direct count on random codes") {
+  constexpr int W = 5, Pn = 3, n = 200;
+  std::vector<float> codes(n * W);
+  std::vector<uint8_t> truth(n * Pn);
+  Rng rng(5);
+  for (float& v : codes) v = rng.uniform(-1.0f, 3.0f);
+  for (uint8_t& v : truth) v = rng.below(3) == 0;
+  auto c = std::make_unique<ThresholdCounts<W, Pn>>();
+  REQUIRE(count_thresholds(codes.data(), truth.data(), n, *c).ok());
+  for (int j = 0; j < W; ++j) {
+    double max = 0;
+    for (int i = 0; i < n; ++i) max = std::max(max, static_cast<double>(codes[i * W + j]));
+    for (int t = 0; t < 10; ++t) {
+      const double cut = t / 10.0 * max;
+      long fired = 0, tp[Pn] = {};
+      for (int i = 0; i < n; ++i) {
+        if (!(codes[i * W + j] > cut)) continue;
+        ++fired;
+        for (int p = 0; p < Pn; ++p) tp[p] += truth[i * Pn + p];
+      }
+      CHECK(c->fired[t][j] == fired);
+      for (int p = 0; p < Pn; ++p) CHECK(c->true_positives[t][j][p] == tp[p]);
+    }
   }
 }
