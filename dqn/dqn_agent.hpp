@@ -48,6 +48,12 @@ struct DqnConfig {
   float tau = 0.0f;            // Polyak factor per update: target = tau * online + (1 - tau) * target
   int n_step = 1;              // n-step returns, 1..kMaxNStep
   bool double_dqn = false;
+  // Cut n-step returns at exploration (as Watkins' Q(lambda) cuts its traces): a return stops
+  // before the first later action that was drawn at random and bootstraps from the state where
+  // it was drawn, so it sums only rewards of greedy actions. Without the cut, an n-step return
+  // values the epsilon-greedy policy: a random move that loses at once lowers the value of the
+  // moves before it.
+  bool cut_at_exploration = false;
   // Noise injection: Gaussian noise of this standard deviation is added to z_l, the
   // pre-activation of layer noise_layer, in the online network's training forward pass only
   // (not when acting, nor in the targets). Q learns to ignore small changes of that layer,
@@ -83,9 +89,11 @@ struct DqnAgent {
   T last_loss = 0;
 
   // n-step window of the current episode: (s, a, scaled r) for the last few steps.
-  struct Pending { State s; uint8_t action; float reward; };
+  struct Pending { State s; uint8_t action; uint8_t explored; float reward; };
   Pending pending[kMaxNStep];
   int pending_count = 0;
+
+  bool explored_ = false;  // the last act() drew its action at random
 
   // Work buffers for one update.
   MlpActivations<Net, Batch> acts, next_acts, next_online_acts;
@@ -123,7 +131,8 @@ struct DqnAgent {
 
   // Epsilon-greedy: a uniformly random action with probability epsilon.
   int act(const State& s, float epsilon, Rng& rng) {
-    if (rng.uniform() < epsilon) return int(rng.below(kActions));
+    explored_ = rng.uniform() < epsilon;
+    if (explored_) return int(rng.below(kActions));
     return greedy(s);
   }
 
@@ -133,18 +142,22 @@ struct DqnAgent {
   // flushes the window at the episode's end.
   void record(const State& s, int action, float reward, const State& s2, bool done) {
     ++steps;
-    pending[pending_count++] = Pending{s, uint8_t(action), reward * config.reward_scale};
+    const bool cut = config.cut_at_exploration && explored_;
+    pending[pending_count++] = Pending{s, uint8_t(action), uint8_t(cut), reward * config.reward_scale};
+    explored_ = false;
     if (pending_count == config.n_step || done) {
       int flush = done ? pending_count : 1;  // at the end every pending start gets its tail
       for (int f = 0; f < flush; ++f) {
+        int end = f + 1;  // the return sums rewards f .. end-1 and bootstraps from end's state
+        while (end < pending_count && !pending[end].explored) ++end;
         Transition t;
         t.s = pending[f].s;
         t.action = pending[f].action;
-        t.s2 = s2;
-        t.done = done;
-        t.steps = uint8_t(pending_count - f);
+        t.s2 = end < pending_count ? pending[end].s : s2;
+        t.done = end < pending_count ? 0 : done;
+        t.steps = uint8_t(end - f);
         float R = 0, discount = 1;
-        for (int j = f; j < pending_count; ++j, discount *= config.gamma) R += discount * pending[j].reward;
+        for (int j = f; j < end; ++j, discount *= config.gamma) R += discount * pending[j].reward;
         t.reward = R;
         replay.push(t);
       }

@@ -45,6 +45,7 @@ void dqn_agent_fields(Ar& ar, Agent& a) {
   for (auto& p : a.pending) {
     ar.value(p.s);
     ar.value(p.action);
+    ar.value(p.explored);
     ar.value(p.reward);
   }
 }
@@ -79,7 +80,7 @@ Status check_dqn_agent(const Agent& a, StateOk&& state_ok) {
       return Status::error(StatusCode::invalid_argument, "checkpoint: replay entry %d is out of range", i);
   }
   for (int i = 0; i < a.pending_count; ++i)
-    if (a.pending[i].action >= Agent::kActions || !state_ok(a.pending[i].s))
+    if (a.pending[i].action >= Agent::kActions || a.pending[i].explored > 1 || !state_ok(a.pending[i].s))
       return Status::error(StatusCode::invalid_argument, "checkpoint: n-step entry %d is out of range", i);
   return a.check_finite(a.steps);
 }

@@ -153,6 +153,42 @@ TEST_CASE("with n = 3 the stored return is r0 + g r1 + g^2 r2, scaled, with s2 t
   check_transition(agent->replay.items[1], 5, kNorth, 1.019, 20, false, 3);
 }
 
+TEST_CASE("with the cut at exploration a return stops before a random action and bootstraps where it was drawn") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  saerl::DqnConfig c = make_config(3, 0.9f, 0.1f);
+  c.cut_at_exploration = true;
+  agent->init(c, rng);
+  agent->record(0, kNorth, -1.0f, 5, false);   // greedy (no act(): nothing was drawn)
+  agent->act(5, 1.0f, rng);                    // epsilon 1: this action is random
+  agent->record(5, kNorth, 2.0f, 10, false);
+  agent->record(10, kNorth, 10.0f, 15, false);
+  REQUIRE(agent->replay.size == 1);
+  // from square 0 the return stops before the random action at square 5: -0.1, bootstrapped there
+  check_transition(agent->replay.items[0], 0, kNorth, -0.1, 5, false, 1);
+  agent->record(15, kNorth, -1.0f, 20, false);
+  REQUIRE(agent->replay.size == 2);
+  // a random first action is kept (its value is what is learnt): 0.2 + 0.9 * 1.0 + 0.81 * (-0.1)
+  check_transition(agent->replay.items[1], 5, kNorth, 1.019, 20, false, 3);
+  agent->act(20, 1.0f, rng);
+  agent->record(20, kNorth, 1.0f, 21, true);   // random, and the episode ends
+  REQUIRE(agent->replay.size == 5);
+  // the flush: 10 and 15 stop before the random move at 20; 20's own return is terminal
+  check_transition(agent->replay.items[2], 10, kNorth, 1.0 + 0.9 * -0.1, 20, false, 2);
+  check_transition(agent->replay.items[3], 15, kNorth, -0.1, 20, false, 1);
+  check_transition(agent->replay.items[4], 20, kNorth, 0.1, 21, true, 1);
+
+  // without the cut the same steps store full 3-step returns
+  auto plain = std::make_unique<SmallAgent>();
+  plain->init(make_config(3, 0.9f, 0.1f), rng);
+  plain->record(0, kNorth, -1.0f, 5, false);
+  plain->act(5, 1.0f, rng);
+  plain->record(5, kNorth, 2.0f, 10, false);
+  plain->record(10, kNorth, 10.0f, 15, false);
+  REQUIRE(plain->replay.size == 1);
+  check_transition(plain->replay.items[0], 0, kNorth, 0.89, 15, false, 3);
+}
+
 TEST_CASE("at an episode's end every pending start is flushed with its shorter tail and done = 1") {
   auto agent = std::make_unique<SmallAgent>();
   saerl::Rng rng(1);
