@@ -171,7 +171,7 @@ struct Pellets {
     Outcome outcome;
   };
 
-  // The whole state, 8 bytes with two ghosts on the 7x7 maze (a replay entry holds two).
+  // The whole state: 9 bytes with two ghosts on the 7x7 maze (a replay entry holds two).
   struct State {
     uint8_t agent;                  // square
     uint8_t ghost[Ghosts];          // squares

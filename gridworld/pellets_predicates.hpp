@@ -112,7 +112,7 @@ struct PelletsPredicates {
   static int on_square(int plane, int sq) { return kNamed + plane * kFree + Game::free_index(sq); }
 
   static const char* name(int i) {
-    if (i >= 0 && i < kNamed) return kTable[i].name;
+    if (i >= 0 && i < kNamed) return kTable[i][0];
     if (i >= kNamed && i < kCount) return kSquareNames.text[i - kNamed];
     return "?";
   }
@@ -125,7 +125,7 @@ struct PelletsPredicates {
     static const char* const kPlane[3] = {"the agent is on ", "a ghost is on ", "a pellet is on "};
     size_t len = 0;
     if (cap > 0) buf[0] = '\0';
-    if (i >= 0 && i < kNamed) return put(buf, cap, &len, kTable[i].phrase);
+    if (i >= 0 && i < kNamed) return put(buf, cap, &len, kTable[i][1]);
     if (i < kNamed || i >= kCount) return put(buf, cap, &len, "?");
     put(buf, cap, &len, kPlane[(i - kNamed) / kFree]);
     return put(buf, cap, &len, kSquareNames.text[i - kNamed] + 2);  // "d4" of "A_d4"
@@ -226,13 +226,8 @@ struct PelletsPredicates {
   }
 
  private:
-  struct Entry {
-    const char* name;
-    const char* phrase;
-  };
-
-  // One row per Named member, in the same order (the static_assert checks the count).
-  static constexpr Entry kTable[] = {
+  // {name, phrase}: one row per Named member, in the same order (the static_assert checks).
+  static constexpr const char* kTable[][2] = {
       {"ghost_d1", "a ghost is next to the agent"},
       {"ghost_le2", "a ghost is within two steps of the agent"},
       {"ghost_le3", "a ghost is within three steps of the agent"},

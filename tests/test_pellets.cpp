@@ -58,6 +58,21 @@ Game at(const State& s, float chase = Game::kDefaultChase) {
   return env;
 }
 
+// One step from a drawn state, ghosts of the given chase, draws from Rng(seed); *env after it.
+Game::StepResult step_from(const char* const rows[7], int action, float chase, Game* env, uint64_t seed = 1) {
+  *env = at(draw(rows), chase);
+  saerl::Rng rng(seed);
+  return env->step(action, rng);
+}
+
+// The step ended the game with this outcome, reward and score.
+void check_end(const Game::StepResult& r, const Game& env, Outcome outcome, float reward, int score) {
+  CHECK(r.done);
+  CHECK(r.outcome == outcome);
+  CHECK(r.reward == reward);
+  CHECK(env.score == score);
+}
+
 // Agent at c1 next to a pellet on d1, a ghost on e1 behind it (its exits: d1 and f1); the
 // other ghost and the other pellet far away.
 const char* const kGhostBehindPellet[7] = {
@@ -130,13 +145,8 @@ TEST_CASE("stepping onto a ghost is a capture before the ghosts move (the swap o
   // is caught on b1, whatever the ghosts' draws; the pellet under the ghost is not eaten.
   const char* rows[7] = {"......G", ".##.##.", ".#...#.", "...#...", ".#...#.", ".##.##.", "Ag.oooo"};
   for (uint64_t seed = 0; seed < 20; ++seed) {
-    saerl::Rng rng(seed);
-    Game env = at(draw(rows), 1.0f);
-    auto r = env.step(kE, rng);
-    CHECK(r.done);
-    CHECK(r.outcome == Outcome::captured);
-    CHECK(r.reward == Game::kCaptureReward);
-    CHECK(env.score == 0);
+    Game env;
+    check_end(step_from(rows, kE, 1.0f, &env, seed), env, Outcome::captured, Game::kCaptureReward, 0);
     CHECK(env.state().ghost[1] == sq("b1"));  // no ghost moved (ghost 0 is g7's)
   }
 }
@@ -144,21 +154,12 @@ TEST_CASE("stepping onto a ghost is a capture before the ghosts move (the swap o
 TEST_CASE("a ghost stepping onto the agent is a capture; a pellet eaten in that step counts") {
   // Agent a1 eats a2; the ghost on a3 always chases (chase 1) onto a2.
   const char* rows[7] = {"......G", ".##.##.", ".#...#.", "...#...", "G#...#.", "o##.##.", "A.....o"};
-  saerl::Rng rng(3);
-  Game env = at(draw(rows), 1.0f);
-  auto r = env.step(kN, rng);
-  CHECK(r.done);
-  CHECK(r.outcome == Outcome::captured);
-  CHECK(r.reward == 1.0f + Game::kCaptureReward);
-  CHECK(env.score == 1);
+  Game env;
+  check_end(step_from(rows, kN, 1.0f, &env), env, Outcome::captured, 1.0f + Game::kCaptureReward, 1);
   CHECK(env.state().ghost[1] == sq("a2"));
   // With chase 0 the same ghost moves to a2 or a4 with probability 1/2 each.
   int caught = 0;
-  for (uint64_t seed = 0; seed < 400; ++seed) {
-    saerl::Rng g(seed);
-    Game e = at(draw(rows), 0.0f);
-    caught += e.step(kN, g).outcome == Outcome::captured;
-  }
+  for (uint64_t seed = 0; seed < 400; ++seed) caught += step_from(rows, kN, 0.0f, &env, seed).outcome == Outcome::captured;
   CHECK(caught > 200 - 50);  // 400 fair coins: sd 10, so +-50 is 5 sd
   CHECK(caught < 200 + 50);
 }
@@ -166,13 +167,9 @@ TEST_CASE("a ghost stepping onto the agent is a capture; a pellet eaten in that 
 TEST_CASE("eating the last pellet clears the maze: +1 + the bonus, done before the ghosts move") {
   // The ghost on e1 would reach d1 next, but clearing ends the game first.
   const char* rows[7] = {"......G", ".##.##.", ".#...#.", "...#...", ".#...#.", ".##.##.", "..AoG.."};
-  saerl::Rng rng(4);
-  Game env = at(draw(rows), 1.0f);
-  auto r = env.step(kE, rng);
-  CHECK(r.done);
-  CHECK(r.outcome == Outcome::cleared);
-  CHECK(r.reward == 1.0f + float(Game::kClearBonus));
-  CHECK(env.score == 1 + Game::kClearBonus);
+  Game env;
+  check_end(step_from(rows, kE, 1.0f, &env), env, Outcome::cleared, 1.0f + float(Game::kClearBonus),
+            1 + Game::kClearBonus);
   CHECK(Game::pellets_left(env.state()) == 0);
 }
 
