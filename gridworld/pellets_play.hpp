@@ -6,6 +6,8 @@
 //   saerl::PelletsScores a = saerl::play_pellets<Game>(random, 1000, /*seed=*/7);
 //   saerl::PelletsScores b = saerl::play_pellets<Game>(agent, 1000, 7);  // a DqnAgent
 //   std::printf("%.2f vs %.2f\n", a.mean_score, b.mean_score);
+//   play_pellets<Game>(agent, 100, 7, Game::kDefaultChase,
+//                      [&](const Game::State& s) { states[n++] = s; });  // every state acted in
 //
 // A policy is anything with `int greedy(const State&)` (DqnAgent, PelletsExpectimax, the
 // random player). Every policy faces the same games for one seed: the starts come from one
@@ -27,6 +29,12 @@ struct PelletsRandomPlayer {
   int greedy(const State&) { return int(rng.below(4)); }
 };
 
+// The default visitor of play_pellets: looks at nothing.
+struct PelletsNoVisit {
+  template <class State>
+  void operator()(const State&) const {}
+};
+
 struct PelletsScores {
   int games = 0;
   double mean_score = 0, score_sd = 0;  // score: pellets eaten + the clear bonus
@@ -34,8 +42,11 @@ struct PelletsScores {
   double mean_steps = 0;
 };
 
-template <class Game, class Policy>
-PelletsScores play_pellets(Policy& policy, int games, uint64_t seed, float chase = Game::kDefaultChase) {
+// visit(state) sees each state the policy acts in, in order (e.g. to collect the states of
+// greedy play for an SAE's training set).
+template <class Game, class Policy, class Visit = PelletsNoVisit>
+PelletsScores play_pellets(Policy& policy, int games, uint64_t seed, float chase = Game::kDefaultChase,
+                           Visit visit = Visit{}) {
   Rng starts(seed, 0);
   Game env;
   env.chase = chase;
@@ -47,7 +58,10 @@ PelletsScores play_pellets(Policy& policy, int games, uint64_t seed, float chase
     env.reset(starts);
     Rng ghosts(seed, uint64_t(g) + 1);
     typename Game::StepResult s{0.0f, false, Game::Outcome::ongoing};
-    while (!s.done) s = env.step(policy.greedy(env.state()), ghosts);
+    while (!s.done) {
+      visit(env.state());
+      s = env.step(policy.greedy(env.state()), ghosts);
+    }
     ++outcomes[int(s.outcome)];
     steps += env.state().steps;
     sum += env.score;

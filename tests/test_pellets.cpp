@@ -319,22 +319,19 @@ TEST_CASE("expectimax avoids the pellet a ghost is about to take, and eats one w
 }
 
 TEST_CASE("play_pellets: every policy meets the same starts; expectimax beats random by far") {
-  struct FirstStates {
-    State first[40];
-    int games = 0;
-    saerl::Rng rng{11};
-    int greedy(const State& s) {
-      if (s.steps == 0) first[games++] = s;
-      return int(rng.below(4));
-    }
-  };
-  FirstStates a, b;
-  b.rng = saerl::Rng(12);  // another policy: other moves, the same starts
-  saerl::play_pellets<Game>(a, 40, 5);
-  saerl::play_pellets<Game>(b, 40, 5);
-  REQUIRE(a.games == 40);
-  REQUIRE(b.games == 40);
-  for (int g = 0; g < 40; ++g) CHECK(same(a.first[g], b.first[g]));
+  // Two random players with their own generators: other moves, the same starts.
+  State first[2][40];
+  for (int k = 0; k < 2; ++k) {
+    saerl::PelletsRandomPlayer player(20 + k);
+    int games = 0, visits = 0;
+    const auto sc = saerl::play_pellets<Game>(player, 40, 5, Game::kDefaultChase, [&](const State& s) {
+      ++visits;
+      if (s.steps == 0) first[k][games++] = s;
+    });
+    REQUIRE(games == 40);
+    CHECK(double(visits) == doctest::Approx(40 * sc.mean_steps));  // one visit per move
+  }
+  for (int g = 0; g < 40; ++g) CHECK(same(first[0][g], first[1][g]));
 
   saerl::PelletsRandomPlayer random(3);
   saerl::PelletsExpectimax<Game> x;
