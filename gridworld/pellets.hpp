@@ -42,7 +42,7 @@
 //   (kCaptureReward: the pellets left uneaten are the capture's price; a DQN learns to run
 //   without a penalty, measured).
 //
-// A layout is a struct like PelletsMaze7: kSize (3..15), kRows (top row first), kMaxSteps
+// A layout is a struct like PelletsMaze7: kSize (3..11), kRows (top row first), kMaxSteps
 // (<= 255), kClearBonus.
 #pragma once
 #include <cstdint>
@@ -75,6 +75,7 @@ namespace detail {
 template <class Layout>
 struct PelletsTables {
   static constexpr int N = Layout::kSize;
+  static_assert(N >= 3 && N <= 11, "Pellets: the maze is 3x3 to 11x11 (free squares are numbered in a signed byte)");
   static constexpr int kSquares = N * N;
   static constexpr int kUnreachable = 255;
 
@@ -155,13 +156,11 @@ struct Pellets {
   static constexpr int kObs = 3 * kFree + 1;
   static constexpr int kPelletBytes = (kFree + 7) / 8;
 
-  static_assert(kSize >= 3 && kSize <= 15, "Pellets: the maze is 3x3 to 15x15 (a square fits in a byte)");
   static_assert(Ghosts >= 1 && Ghosts <= 2, "Pellets: one or two ghosts");
   static_assert(kFree >= 2 + Ghosts, "Pellets: the maze needs room for the agent, the ghosts and a pellet");
   static_assert(kTables.valid, "Pellets: a layout row holds only '#' (wall) and '.' (free)");
   static_assert(kTables.connected, "Pellets: every free square of the layout must reach every other");
   static_assert(kMaxSteps >= 1 && kMaxSteps <= 255, "Pellets: the step cap is 1..255 (it is stored in a byte)");
-  static_assert(kFree <= 127, "Pellets: at most 127 free squares");
 
   enum class Outcome : uint8_t { ongoing, captured, cleared, timeout };
 
