@@ -21,6 +21,8 @@
 // halves' intersections, the middle row and column belonging to both halves; a destination is
 // "safe" when no ghost stands on it or next to it (no ghost can land there this step), and the
 // agent's destinations are its exits plus its own square when some action bumps into a wall.
+// With one ghost, ghosts_both_le4 is always false; with no pellet left (a cleared terminal
+// state) the number nearest_pellet is -1 and every pellet_* predicate is false.
 #pragma once
 #include <cstddef>
 #include <cstdint>
