@@ -62,7 +62,6 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -201,10 +200,10 @@ struct SteeringOptions {
   uint64_t seed = 1;
   bool named = true;            // also test the features labelled with named predicates
   bool erase_within_family = false;  // E(x) only from p's family (piece-square or named)
-  float strength = 1;           // f_j = strength * v_j (1: the brief's mean value)
+  float strength = 1;           // f_j = strength * v_j (1: the mean value; larger did not help)
 };
 
-// Means over a feature's positions x (definitions in the header). The brief's six first; then
+// Means over a feature's positions x (definitions in the header). The headline six first; then
 // what explains them:
 //   swap_agreement     the ceiling: argmax Q(h + (f(x') - f(x)) W_dec) = a(x'), every feature
 //                      that differs written
@@ -214,11 +213,15 @@ struct SteeringOptions {
 //   delta_cosine       cos(h' - h, z_1(x') - h): the edit's direction against the true change
 //   delta_reach        <h' - h, z_1(x') - h> / |z_1(x') - h|^2: how far along it the edit goes
 //   code_changes       the features whose code differs between x and x' (a count, not a rate)
+//   random_optimal, unintervened_optimal, dqn_optimal: how often the random edit's action,
+//                      a(x) and a(x') are optimal on x' (the baselines and the ceiling of
+//                      optimal_on_counterfactual)
 struct SteeringRates {
   double counterfactual_agreement = 0, optimal_on_counterfactual = 0, random_direction_agreement = 0,
          unintervened_agreement = 0, reconstruction_agreement = 0, reconstruction_optimal = 0;
   double swap_agreement = 0, action_changed = 0, directed_agreement = 0, random_directed_agreement = 0,
          delta_cosine = 0, delta_reach = 0, code_changes = 0;
+  double random_optimal = 0, unintervened_optimal = 0, dqn_optimal = 0;
 
   struct Field {
     const char* name;
@@ -238,6 +241,9 @@ struct SteeringRates {
       {"delta_cosine", &SteeringRates::delta_cosine},
       {"delta_reach", &SteeringRates::delta_reach},
       {"code_changes", &SteeringRates::code_changes},
+      {"random_optimal", &SteeringRates::random_optimal},
+      {"unintervened_optimal", &SteeringRates::unintervened_optimal},
+      {"dqn_optimal", &SteeringRates::dqn_optimal},
   };
 
   void add(const SteeringRates& r, double w) {
@@ -421,7 +427,8 @@ struct SteeringTally {
   long positions = 0, erased = 0, unintervened = 0;
   // per edit (steered, reconstruction, random, swap): a_e = a(x'); a_e != a(x); both
   long agree[4] = {0, 0, 0, 0}, changed[4] = {0, 0, 0, 0}, hit[4] = {0, 0, 0, 0};
-  long optimal[2] = {0, 0};  // steered, reconstruction
+  long optimal[4] = {0, 0, 0, 0};  // per edit, a_e optimal on x'
+  long unintervened_optimal = 0, dqn_optimal = 0;  // a(x), a(x') optimal on x'
   double cosine = 0, reach = 0, code_changes = 0;
 };
 
@@ -451,6 +458,9 @@ void finish_steering(const SteeringPlan<M>& plan, const std::vector<SteeringTall
     m.unintervened_agreement = double(c.unintervened) / n;
     m.optimal_on_counterfactual = solved ? double(c.optimal[0]) / n : -1;
     m.reconstruction_optimal = solved ? double(c.optimal[1]) / n : -1;
+    m.random_optimal = solved ? double(c.optimal[2]) / n : -1;
+    m.unintervened_optimal = solved ? double(c.unintervened_optimal) / n : -1;
+    m.dqn_optimal = solved ? double(c.dqn_optimal) / n : -1;
     m.action_changed = double(c.changed[0]) / n;
     m.directed_agreement = c.changed[0] > 0 ? double(c.hit[0]) / double(c.changed[0]) : 0;
     m.random_directed_agreement = c.changed[2] > 0 ? double(c.hit[2]) / double(c.changed[2]) : 0;
@@ -511,7 +521,7 @@ Status steer_features(const Net& net, SaeT& sae, const Report& report, const Cou
         c.agree[e] += agree;
         c.changed[e] += changed;
         c.hit[e] += agree && changed;
-        if (solver && e < 2) c.optimal[e] += solver->is_optimal_action(y, a);
+        if (solver) c.optimal[e] += solver->is_optimal_action(y, a);
       }
       double cosine, reach;
       int code_changes;
@@ -545,7 +555,12 @@ Status steer_features(const Net& net, SaeT& sae, const Report& report, const Cou
         batch->source[i] = Game::index(pos[b]);
         batch->target[i] = x_prime;
         ++c.positions;
-        c.unintervened += cf.action[Game::index(pos[b])] == cf.action[Game::index(x_prime)];
+        const int before = cf.action[Game::index(pos[b])], after = cf.action[Game::index(x_prime)];
+        c.unintervened += before == after;
+        if (solver) {
+          c.unintervened_optimal += solver->is_optimal_action(x_prime, before);
+          c.dqn_optimal += solver->is_optimal_action(x_prime, after);
+        }
       }
     }
   });
