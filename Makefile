@@ -18,15 +18,18 @@
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
+# PORTABLE=1 builds with -DSAERL_PORTABLE (plain C++17 loops only, no vector extension or
+# intrinsics), into build-portable unless BUILD is given: `make test PORTABLE=1`.
 SHELL := /bin/bash
 CXX ?= g++
 STD ?= -std=c++17
 OPT ?= -O2
 WARN := -Wall -Wextra -Wpedantic -Werror
 EXTRA ?=
-BUILD ?= build
+PORTABLE ?=
+BUILD ?= $(if $(filter 1,$(PORTABLE)),build-portable,build)
 OUT ?= out
-FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
+FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL_PORTABLE)
 
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o

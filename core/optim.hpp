@@ -10,10 +10,12 @@
 
 #include "tensor.hpp"
 
-// The SIMD square-root instructions (see detail::sqrt_array below)
-#if defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__)
+// The SIMD square-root instructions (see detail::sqrt_array below), unless SAERL_PORTABLE
+#if SAERL_VECTORIZE && (defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__))
+#define SAERL_SQRT_X86 1
 #include <immintrin.h>
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif SAERL_VECTORIZE && defined(__ARM_NEON) && defined(__aarch64__)
+#define SAERL_SQRT_NEON 1
 #include <arm_neon.h>
 #endif
 
@@ -35,48 +37,45 @@ T clip_grad_norm(T* grads, int n, T max_norm) {
 
 namespace detail {
 
-// root[i] = sqrt(v[i]) for i < n. A loop of std::sqrt is not vectorized by GCC 12 or
-// clang 14 unless the program is compiled with -fno-math-errno: std::sqrt must set errno
-// for a negative argument, so every element keeps a branch to the C library, and Adam then
-// spent most of its time on one square root at a time. (GCC's optimize("no-math-errno")
-// attribute and pragma do not help: the builtin's side effect is fixed for the whole
-// program.) So the SIMD instruction is called here, where the target has one. It is
-// correctly rounded, as std::sqrt is: the same floats, several at a time. (AVX-512 calls
-// the masked form with every lane on, which compiles to the plain instruction: GCC 12's
-// _mm512_sqrt_ps trips -Wmaybe-uninitialized in its own header.) Other targets, the
-// Cortex-M4 among them, take the plain loop.
+// root[i] = sqrt(v[i]) for i < n. A loop of std::sqrt is not vectorized unless the program
+// is compiled with -fno-math-errno (std::sqrt must set errno for a negative argument, so each
+// element keeps a branch to the C library), so the SIMD instruction is called where the
+// target has one. It is correctly rounded, as std::sqrt is: the same floats, several at a
+// time. (AVX-512 calls the masked form with every lane on, which compiles to the plain
+// instruction: GCC 12's _mm512_sqrt_ps trips -Wmaybe-uninitialized in its own header.) Other
+// targets, the Cortex-M4 among them, and SAERL_PORTABLE builds take the plain loop.
 template <class T>
 inline void sqrt_array(const T* v, T* root, int n) {
   for (int i = 0; i < n; ++i) root[i] = std::sqrt(v[i]);
 }
 inline void sqrt_array(const float* v, float* root, int n) {
   int i = 0;
-#if defined(__AVX512F__)
+#if defined(SAERL_SQRT_X86) && defined(__AVX512F__)
   for (; i + 16 <= n; i += 16) {
     const __m512 x = _mm512_loadu_ps(v + i);
     _mm512_storeu_ps(root + i, _mm512_mask_sqrt_ps(x, __mmask16(0xFFFF), x));
   }
-#elif defined(__AVX__)
+#elif defined(SAERL_SQRT_X86) && defined(__AVX__)
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(root + i, _mm256_sqrt_ps(_mm256_loadu_ps(v + i)));
-#elif defined(__SSE2__)
+#elif defined(SAERL_SQRT_X86)
   for (; i + 4 <= n; i += 4) _mm_storeu_ps(root + i, _mm_sqrt_ps(_mm_loadu_ps(v + i)));
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif defined(SAERL_SQRT_NEON)
   for (; i + 4 <= n; i += 4) vst1q_f32(root + i, vsqrtq_f32(vld1q_f32(v + i)));
 #endif
   for (; i < n; ++i) root[i] = std::sqrt(v[i]);
 }
 inline void sqrt_array(const double* v, double* root, int n) {
   int i = 0;
-#if defined(__AVX512F__)
+#if defined(SAERL_SQRT_X86) && defined(__AVX512F__)
   for (; i + 8 <= n; i += 8) {
     const __m512d x = _mm512_loadu_pd(v + i);
     _mm512_storeu_pd(root + i, _mm512_mask_sqrt_pd(x, __mmask8(0xFF), x));
   }
-#elif defined(__AVX__)
+#elif defined(SAERL_SQRT_X86) && defined(__AVX__)
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(root + i, _mm256_sqrt_pd(_mm256_loadu_pd(v + i)));
-#elif defined(__SSE2__)
+#elif defined(SAERL_SQRT_X86)
   for (; i + 2 <= n; i += 2) _mm_storeu_pd(root + i, _mm_sqrt_pd(_mm_loadu_pd(v + i)));
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif defined(SAERL_SQRT_NEON)
   for (; i + 2 <= n; i += 2) vst1q_f64(root + i, vsqrtq_f64(vld1q_f64(v + i)));
 #endif
   for (; i < n; ++i) root[i] = std::sqrt(v[i]);
@@ -105,8 +104,7 @@ struct Adam {
   // In chunks of kChunk parameters, three loops: the moments, the square roots, the step.
   // Same floats as one loop of the formula above, but each loop vectorizes. The
   // hyperparameters are read into locals first: as members they share a type with m and v,
-  // so the compiler must assume a store to m[i] may change beta1, and reloads it instead of
-  // vectorizing.
+  // so the compiler would have to assume that a store to m[i] may change beta1.
   static constexpr int kChunk = 256;
   void update(T* params, const T* grads) {
     ++step;
