@@ -31,6 +31,8 @@
 //     the rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
 //     inference streams each weight matrix once this way.
 //   Neither allocates: the panel (32 KiB) and an edge block live on the stack.
+// Large products are split over threads (core/parallel.hpp) by blocks of C's rows or columns,
+// never along the shared dimension: each element's sum is the same whatever the thread count.
 //
 // Summation order: every element of C is one running sum over p = 0, 1, ..., k-1, starting
 // from C (accumulate), the bias or 0, whichever path, block or thread computed it. So results
@@ -44,6 +46,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "parallel.hpp"
 #include "tensor.hpp"
 
 namespace saerl {
@@ -403,9 +406,9 @@ inline bool mostly_zeros(const T* A, std::ptrdiff_t count) {
 // C (m x n, row stride ldc) (+)= A B as gemm_plain says, by the vector path where there is
 // one: the row path when by_rows (and B's rows are contiguous), else the blocked path.
 template <class T>
-void gemm(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
-          std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start,
-          bool by_rows) {
+void gemm_serial(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
+                 std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate,
+                 const T* start, bool by_rows) {
 #if SAERL_VECTORIZE
   if (by_rows && b_col == 1)
     gemm_by_rows(A, a_row, a_step, B, b_row, C, ldc, m, n, k, accumulate, start);
@@ -415,6 +418,38 @@ void gemm(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, s
   (void)by_rows;
   gemm_plain(A, a_row, a_step, B, b_row, b_col, C, ldc, m, n, k, accumulate, start);
 #endif
+}
+
+// Products of at least this many multiply-adds (and two rows) are split over threads().
+constexpr double kParallelWork = 1 << 17;
+
+// gemm_serial, split over threads() when the product is large: by blocks of NR columns of C
+// when there are enough of them for every thread twice over and few rows, else by blocks of
+// kMR rows. Each thread computes whole elements of C, so the floats do not change.
+template <class T>
+void gemm(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
+          std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start,
+          bool by_rows) {
+  const int t = threads();
+  if (t == 1 || m < 2 || double(m) * n * k < kParallelWork) {
+    gemm_serial(A, a_row, a_step, B, b_row, b_col, C, ldc, m, n, k, accumulate, start, by_rows);
+    return;
+  }
+  constexpr int NR = kNV * lanes<T>();
+  const int col_blocks = (n + NR - 1) / NR, row_blocks = (m + kMR - 1) / kMR;
+  if (col_blocks >= 2 * t && m < 8 * kMR * t) {
+    parallel_for(col_blocks, [&](int b0, int b1) {
+      const int j0 = b0 * NR, j1 = b1 * NR < n ? b1 * NR : n;
+      gemm_serial(A, a_row, a_step, B + j0 * b_col, b_row, b_col, C + j0, ldc, m, j1 - j0, k, accumulate,
+                  start ? start + j0 : start, by_rows);
+    });
+  } else {
+    parallel_for(row_blocks, [&](int b0, int b1) {
+      const int i0 = b0 * kMR, i1 = b1 * kMR < m ? b1 * kMR : m;
+      gemm_serial(A + i0 * a_row, a_row, a_step, B, b_row, b_col, C + i0 * ldc, ldc, i1 - i0, n, k, accumulate,
+                  start, by_rows);
+    });
+  }
 }
 
 // The row path pays when A has one row or is mostly zeros (the vector path only: the plain

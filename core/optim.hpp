@@ -8,6 +8,7 @@
 #pragma once
 #include <cmath>
 
+#include "parallel.hpp"
 #include "tensor.hpp"
 
 // The SIMD square-root instructions (see detail::sqrt_array below), unless SAERL_PORTABLE
@@ -81,6 +82,23 @@ inline void sqrt_array(const double* v, double* root, int n) {
   for (; i < n; ++i) root[i] = std::sqrt(v[i]);
 }
 
+// Adam's step for n <= kAdamChunk parameters: three loops, the moments, the square roots, the step.
+// Same floats as one loop of the formula below, but each loop vectorizes. The
+// hyperparameters are arguments, not members: as members they would share a type with m and
+// v, and the compiler would have to assume that a store to m[i] may change beta1.
+constexpr int kAdamChunk = 256;
+template <class T>
+inline void adam_chunk(T* p, const T* g, T* m, T* v, int n, T b1, T b2, T step_size, T inv_sqrt_c2, T eps) {
+  const T one_minus_b1 = T(1) - b1, one_minus_b2 = T(1) - b2;
+  T root[kAdamChunk];
+  for (int i = 0; i < n; ++i) {
+    m[i] = b1 * m[i] + one_minus_b1 * g[i];
+    v[i] = b2 * v[i] + one_minus_b2 * g[i] * g[i];
+  }
+  sqrt_array(v, root, n);
+  for (int i = 0; i < n; ++i) p[i] -= step_size * m[i] / (root[i] * inv_sqrt_c2 + eps);
+}
+
 }  // namespace detail
 
 // Adam (Kingma & Ba 2015) with bias correction:
@@ -101,29 +119,26 @@ struct Adam {
     fill(v, N, T(0));
   }
 
-  // In chunks of kChunk parameters, three loops: the moments, the square roots, the step.
-  // Same floats as one loop of the formula above, but each loop vectorizes. The
-  // hyperparameters are read into locals first: as members they share a type with m and v,
-  // so the compiler would have to assume that a store to m[i] may change beta1.
-  static constexpr int kChunk = 256;
+  // In chunks of kChunk parameters (detail::adam_chunk); large blocks are split over threads()
+  // by whole chunks, each parameter updated by one thread: the same floats.
+  static constexpr int kChunk = detail::kAdamChunk, kParallelParams = 1 << 16;
   void update(T* params, const T* grads) {
     ++step;
     const T c1 = T(1) - T(std::pow(double(beta1), double(step)));
     const T c2 = T(1) - T(std::pow(double(beta2), double(step)));
     const T step_size = lr / c1, inv_sqrt_c2 = T(1) / std::sqrt(c2);
-    const T b1 = beta1, b2 = beta2, one_minus_b1 = T(1) - beta1, one_minus_b2 = T(1) - beta2, e = eps;
-    T root[kChunk];
-    for (int i0 = 0; i0 < N; i0 += kChunk) {
-      const int n = N - i0 < kChunk ? N - i0 : kChunk;
-      T *mc = m + i0, *vc = v + i0, *p = params + i0;
-      const T* g = grads + i0;
-      for (int i = 0; i < n; ++i) {
-        mc[i] = b1 * mc[i] + one_minus_b1 * g[i];
-        vc[i] = b2 * vc[i] + one_minus_b2 * g[i] * g[i];
+    const T b1 = beta1, b2 = beta2, e = eps;
+    auto chunks = [&](int first, int last) {
+      for (int c = first; c < last; ++c) {
+        const int i0 = c * kChunk, n = N - i0 < kChunk ? N - i0 : kChunk;
+        detail::adam_chunk(params + i0, grads + i0, m + i0, v + i0, n, b1, b2, step_size, inv_sqrt_c2, e);
       }
-      detail::sqrt_array(vc, root, n);
-      for (int i = 0; i < n; ++i) p[i] -= step_size * mc[i] / (root[i] * inv_sqrt_c2 + e);
-    }
+    };
+    constexpr int count = (N + kChunk - 1) / kChunk;
+    if (N >= kParallelParams)
+      parallel_for(count, chunks);
+    else
+      chunks(0, count);
   }
 };
 
