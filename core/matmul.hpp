@@ -189,12 +189,13 @@ inline void store(T* p, const V& v) {
 
 // ---- the row path ----
 
-// c[0 .. NV*W) (+)= sum over p with a(p) != 0 of a(p) * B row p, where a(p) = a[p * a_step]
-// and B row p starts at b + p * ldb. The NV vectors of c stay in registers. Without
-// accumulate, the sum starts from start[0 .. NV*W) (a bias), or from 0 when start is null.
+// c[0 .. NV*W) (+)= sum over p < k with a(p) != 0 of a(p) * B row r(p), where
+// a(p) = a[p * a_step], r(p) = p (rows null) or rows[p] (a list), and B row r starts at
+// b + r * ldb. The NV vectors of c stay in registers. Without accumulate, the sum starts from
+// start[0 .. NV*W) (a bias), or from 0 when start is null.
 template <int NV, class T>
-inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int k,
-                      bool accumulate, const T* start) {
+inline void row_block(const T* a, std::ptrdiff_t a_step, const int* rows, const T* b, std::ptrdiff_t ldb, T* c,
+                      int k, bool accumulate, const T* start) {
   constexpr int W = lanes<T>();
   typedef Vector<T> V;
   const T* from = accumulate ? c : start;  // where the sums start (null: from 0)
@@ -204,7 +205,7 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
   for (int p = 0; p < k; ++p) {
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
-    const T* bp = b + p * ldb;
+    const T* bp = b + (rows ? rows[p] : p) * ldb;
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) acc[v] += ap * load<V>(bp + v * W);
   }
@@ -215,8 +216,8 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
 // The same for the last cols < W columns of a row: one vector whose lanes past the end
 // of the row stay zero.
 template <class T>
-inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int cols, int k,
-                     bool accumulate, const T* start) {
+inline void row_tail(const T* a, std::ptrdiff_t a_step, const int* rows, const T* b, std::ptrdiff_t ldb, T* c,
+                     int cols, int k, bool accumulate, const T* start) {
   typedef Vector<T> V;
   const std::size_t bytes = sizeof(T) * std::size_t(cols);
   V acc{};
@@ -228,7 +229,7 @@ inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
     V bv{};
-    std::memcpy(&bv, b + p * ldb, bytes);
+    std::memcpy(&bv, b + (rows ? rows[p] : p) * ldb, bytes);
     acc += ap * bv;
   }
   std::memcpy(c, &acc, bytes);
@@ -237,28 +238,35 @@ inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff
 // Row i of C (+)= sum_p A(i, p) B(p, :) for every row, A(i, p) = A[i * a_row + p * a_step],
 // B(p, j) = B[p * ldb + j]; zeros of A are skipped. Row i of C starts at C + i * ldc. Without
 // accumulate, each row starts from the row vector `start` (n values), or from 0 when it is null.
+// With lists (list_start not null), A is sparse instead: row i holds A(i, list_index[e]) =
+// A[e] for e in list_start[i] .. list_start[i+1]-1 (a_row, a_step and k are not read).
 template <class T>
 void gemm_by_rows(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t ldb, T* C,
-                  std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start) {
+                  std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start,
+                  const int* list_start = nullptr, const int* list_index = nullptr) {
   constexpr int W = lanes<T>();
   for (int i = 0; i < m; ++i) {
-    const T* a = A + i * a_row;
+    const T* a = list_start ? A + list_start[i] : A + i * a_row;
+    const int* rows = list_start ? list_index + list_start[i] : nullptr;
+    const int count = list_start ? list_start[i + 1] - list_start[i] : k;
+    const std::ptrdiff_t step = list_start ? 1 : a_step;
     T* c = C + i * ldc;
+    const auto from = [&](int j) { return start ? start + j : start; };
     int j = 0;
     for (; j + kRowNV * W <= n; j += kRowNV * W)
-      row_block<kRowNV>(a, a_step, B + j, ldb, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
     // the rest in blocks of half as many vectors, and half again: each block reads the row
     // of A once more, so a 128-wide row (8 vectors) takes one pass, not eight
     if (j + kRowNV / 2 * W <= n) {
-      row_block<kRowNV / 2>(a, a_step, B + j, ldb, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV / 2>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
       j += kRowNV / 2 * W;
     }
     if (j + kRowNV / 4 * W <= n) {
-      row_block<kRowNV / 4>(a, a_step, B + j, ldb, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV / 4>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
       j += kRowNV / 4 * W;
     }
-    for (; j + W <= n; j += W) row_block<1>(a, a_step, B + j, ldb, c + j, k, accumulate, start ? start + j : start);
-    if (j < n) row_tail(a, a_step, B + j, ldb, c + j, n - j, k, accumulate, start ? start + j : start);
+    for (; j + W <= n; j += W) row_block<1>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
+    if (j < n) row_tail(a, step, rows, B + j, ldb, c + j, n - j, count, accumulate, from(j));
   }
 }
 
@@ -483,6 +491,72 @@ void matmul_tn(const T* A, const T* B, T* C, int m, int n, int k, bool accumulat
 template <class T>
 void matmul_nt(const T* A, const T* B, T* C, int m, int n, int k, bool accumulate = false) {
   detail::gemm(A, k, 1, B, 1, k, C, n, m, n, k, accumulate, static_cast<const T*>(nullptr), false);
+}
+
+// ---- sparse A --------------------------------------------------------------------------------
+// A sparse (m x k) matrix as lists: row i holds A(i, index[e]) = value[e] for e in
+// start[i] .. start[i+1]-1, indices ascending (sae/sae.hpp lists TopK codes this way). The
+// products touch only the listed entries, in list order: the row path's order, so its floats.
+
+// C (m x n) (+)= A B, B (k x n); without accumulate every row of C starts from bias (null: 0).
+// Rows are split over threads as above.
+template <class T>
+void sparse_matmul_nn(const int* start, const int* index, const T* value, const T* B, T* C, int m, int n,
+                      bool accumulate, const T* bias = nullptr) {
+  auto rows = [&](int i0, int i1) {
+#if SAERL_VECTORIZE
+    detail::gemm_by_rows(value, 0, 1, B, n, C + std::ptrdiff_t(i0) * n, n, i1 - i0, n, 0, accumulate, bias,
+                         start + i0, index);
+#else
+    for (int i = i0; i < i1; ++i) {
+      T* c = C + std::ptrdiff_t(i) * n;
+      if (!accumulate) {
+        if (bias)
+          copy(bias, c, n);
+        else
+          fill(c, n, T(0));
+      }
+      for (int e = start[i]; e < start[i + 1]; ++e) axpy(value[e], B + std::ptrdiff_t(index[e]) * n, c, n);
+    }
+#endif
+  };
+  if (m >= 2 && double(start[m] - start[0]) * n >= detail::kParallelWork)
+    parallel_for(m, rows);
+  else
+    rows(0, m);
+}
+
+// The lists of A^T (k x m) from those of A (m x k): t_start (k + 1), t_index (A's row of each
+// entry, ascending within a row of A^T) and t_from (where the entry sits in A's lists, to read
+// its value: A^T's values are value[t_from[e]]). A counting sort, in A's order.
+inline void transpose_lists(const int* start, const int* index, int m, int k, int* t_start, int* t_index,
+                            int* t_from) {
+  for (int j = 0; j <= k; ++j) t_start[j] = 0;
+  for (int e = start[0]; e < start[m]; ++e) ++t_start[index[e] + 1];
+  for (int j = 0; j < k; ++j) t_start[j + 1] += t_start[j];
+  for (int i = 0; i < m; ++i)
+    for (int e = start[i]; e < start[i + 1]; ++e) {
+      const int at = t_start[index[e]]++;
+      t_index[at] = i;
+      t_from[at] = e;
+    }
+  for (int j = k; j > 0; --j) t_start[j] = t_start[j - 1];  // (each start was moved to the next's)
+  t_start[0] = 0;
+}
+
+// out[e] = (A B^T)(i, index[e]) = A row i . B row index[e] for every listed entry, A (m x n),
+// B (k x n): the entries of a product that a sparse pattern asks for.
+template <class T>
+void sampled_matmul_nt(const int* start, const int* index, const T* A, const T* B, T* out, int m, int n) {
+  auto rows = [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i)
+      for (int e = start[i]; e < start[i + 1]; ++e)
+        out[e] = dot(A + std::ptrdiff_t(i) * n, B + std::ptrdiff_t(index[e]) * n, n);
+  };
+  if (m >= 2 && double(start[m] - start[0]) * n >= detail::kParallelWork)
+    parallel_for(m, rows);
+  else
+    rows(0, m);
 }
 
 // Matrix-vector: y (m) (+)= A (m x k) x (k), and row vector times matrix: y (n) (+)= x (k) B (k x n).
