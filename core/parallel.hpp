@@ -5,18 +5,20 @@
 //   saerl::parallel_for(rows, [&](int begin, int end) { /* rows begin .. end-1 */ });
 //
 // parallel_for(n, fn) cuts [0, n) into threads() chunks, chunk c = [n c / t, n (c + 1) / t),
-// runs fn(begin, end) on each (the caller takes chunk 0, the pool's workers the others) and
-// returns when all are done. The library's callers give each chunk its own OUTPUT elements
-// (rows or columns of a product, a range of parameters) and never split a sum: each output is
-// computed by one thread in the same order as with one thread, so results are bit-identical
-// at 1, 2 or any number of threads.
+// runs fn(begin, end) on each and returns when all are done. A chunk goes to whichever thread
+// is free first (the caller starts with chunk 0, worker w with chunk w), so a worker that the
+// system is slow to schedule does not hold the caller up. The library's callers give each
+// chunk its own OUTPUT elements (rows or columns of a product, a range of parameters) and
+// never split a sum: each output is computed by one thread in the same order as with one
+// thread, so results are bit-identical at 1, 2 or any number of threads.
 //
 // It runs fn(0, n) on the caller, with no thread and no heap, when threads() is 1, when n < 2,
 // inside another parallel_for (no nesting), while another thread of the program uses the pool,
 // and in builds without threads: SAERL_NO_THREADS removes <thread> and friends entirely, and
 // C++ libraries built without thread support (bare-metal toolchains such as arm-none-eabi's)
-// get that build by themselves. The inference path never calls it (core/matmul.hpp splits only
-// products of at least two rows and kParallelWork multiply-adds).
+// get that build by themselves. So the inference path of one position stays on its thread:
+// its loops over inputs have n = 1, and core/matmul.hpp splits only products of at least two
+// rows and kParallelWork multiply-adds.
 //
 // Workers are POSIX threads where <pthread.h> exists (a thread that cannot be started is
 // reported by a return code, so it works with -fno-exceptions), else std::thread. When a
@@ -75,6 +77,7 @@ class ThreadPool {
     stop_workers();
     stop_ = false;
     first_generation_ = generation_.load();  // (a job may start before a new worker runs)
+    for (auto& c : claimed_) c.store(first_generation_);
     int started = 1;
     while (started < count && start_worker(started)) ++started;
     threads_.store(started, std::memory_order_relaxed);
@@ -89,16 +92,17 @@ class ThreadPool {
       return;
     }
     job_ = Job{&call<F>, const_cast<void*>(static_cast<const void*>(&fn)), n, t};
-    remaining_.store(t - 1, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    unsigned g;
     {
       std::lock_guard<std::mutex> lock(sleep_);  // (a worker checks generation_ under it)
-      generation_.fetch_add(1, std::memory_order_release);
+      g = generation_.fetch_add(1, std::memory_order_release) + 1;
     }
     wake_.notify_all();
     inside() = true;
-    run_chunk(0);
+    take_chunks(g, 0);
     inside() = false;
-    for (long spin = 0; remaining_.load(std::memory_order_acquire) != 0; ++spin)
+    for (long spin = 0; done_.load(std::memory_order_acquire) != t; ++spin)
       if (spin > kSpins) std::this_thread::yield();
     use_.unlock();
   }
@@ -129,6 +133,22 @@ class ThreadPool {
     if (begin < end) job_.call(job_.fn, begin, end);
   }
 
+  // Runs every chunk of job g not yet claimed, starting with chunk `first`. A chunk is claimed
+  // by moving claimed_[c] from g - 1 to g: whichever thread is free takes it (a worker that
+  // the system has not scheduled yet leaves its chunk to the caller), and a worker that wakes
+  // after job g has ended claims nothing.
+  void take_chunks(unsigned g, int first) {
+    const int t = job_.chunks;
+    for (int i = 0; i < t; ++i) {
+      const int c = (first + i) % t;
+      unsigned expected = g - 1;
+      if (claimed_[c].compare_exchange_strong(expected, g, std::memory_order_acq_rel)) {
+        run_chunk(c);
+        done_.fetch_add(1, std::memory_order_release);
+      }
+    }
+  }
+
   void work(int index) {
     inside() = true;
     unsigned seen = first_generation_;
@@ -141,8 +161,7 @@ class ThreadPool {
       }
       if (stop_.load(std::memory_order_acquire)) return;
       seen = generation_.load(std::memory_order_acquire);
-      run_chunk(index);
-      remaining_.fetch_sub(1, std::memory_order_acq_rel);
+      take_chunks(seen, index);
     }
   }
 
@@ -195,7 +214,8 @@ class ThreadPool {
   std::condition_variable wake_;
   std::atomic<unsigned> generation_{0};  // one more per job
   unsigned first_generation_ = 0;        // generation_ when the workers were started
-  std::atomic<int> remaining_{0};        // workers' chunks of the current job not yet done
+  std::atomic<unsigned> claimed_[kMaxThreads] = {};  // the last job that claimed each chunk
+  std::atomic<int> done_{0};                         // chunks of the current job done
   std::atomic<bool> stop_{false};
   std::atomic<int> threads_{1};
   Job job_{nullptr, nullptr, 0, 1};

@@ -148,24 +148,24 @@ struct SaeBatch {
 namespace detail {
 
 // The keep-th largest of z[0 .. n) (keep in 1..n); work holds n values. When keep is small
-// against n, a lower bound first: the keep-th largest of the maxima of 2 keep blocks (those
-// are keep distinct values of z, so the answer is at least as large); then only the values at
-// or above the bound are searched, a few times keep instead of n.
+// against n, a lower bound first: the keep-th largest of L >= 2 keep lane maxima (lane l is
+// the largest of z[l], z[l + L], ...; they are L values of z from disjoint sets, so the answer
+// is at least as large); then only the values at or above the bound (a few times keep, not n)
+// are searched.
 template <class T>
 T kth_largest(const T* z, int n, int keep, T* work) {
   const auto greater = [](T a, T b) { return a > b; };
-  const int blocks = 2 * keep;
-  if (4 * blocks <= n) {
-    for (int c = 0; c < blocks; ++c) {
-      const int i0 = int(long(n) * c / blocks), i1 = int(long(n) * (c + 1) / blocks);
-      T top = z[i0];
-      for (int i = i0 + 1; i < i1; ++i) top = z[i] > top ? z[i] : top;
-      work[c] = top;
-    }
-    std::nth_element(work, work + (keep - 1), work + blocks, greater);
+  const int lanes = (2 * keep + 15) / 16 * 16;
+  if (4 * lanes <= n) {
+    copy(z, work, lanes);
+    int i = lanes;
+    for (; i + lanes <= n; i += lanes)
+      for (int l = 0; l < lanes; ++l) work[l] = z[i + l] > work[l] ? z[i + l] : work[l];
+    for (int l = 0; i + l < n; ++l) work[l] = z[i + l] > work[l] ? z[i + l] : work[l];
+    std::nth_element(work, work + (keep - 1), work + lanes, greater);
     const T bound = work[keep - 1];
     int count = 0;
-    for (int i = 0; i < n; ++i)
+    for (i = 0; i < n; ++i)
       if (z[i] >= bound) work[count++] = z[i];
     if (count >= keep) {  // (fewer only with NaNs about)
       std::nth_element(work, work + (keep - 1), work + count, greater);
@@ -188,41 +188,77 @@ void keep_top(const T* z, T* f, int n, int keep, T* work) {
   }
   if (keep > n) keep = n;
   const T cut = kth_largest(z, n, keep, work);
-  int above = 0;
-  for (int i = 0; i < n; ++i) above += z[i] > cut;
-  int ties = keep - above;  // how many entries equal to the cut may still be kept (>= 1)
-  const T kept_cut = cut > T(0) ? cut : T(0);
-  for (int i = 0; i < n && ties > 0; ++i)  // (before f is written: f may be z)
-    if (z[i] == cut) work[--ties] = T(i);  // (indices of the first ties, as values: work is free)
-  for (int i = 0; i < n; ++i) f[i] = z[i] > cut && z[i] > T(0) ? z[i] : T(0);
-  for (int t = keep - above - 1; t >= ties; --t) f[int(work[t])] = kept_cut;
+  int above = 0, at = 0;
+  for (int i = 0; i < n; ++i) {
+    above += z[i] > cut;
+    at += z[i] == cut;
+  }
+  if (above + at == keep) {  // every value equal to the cut is kept (no ties left out)
+    for (int i = 0; i < n; ++i) f[i] = z[i] >= cut && z[i] > T(0) ? z[i] : T(0);
+    return;
+  }
+  int ties = keep - above;  // how many entries equal to the cut may still be kept
+  for (int i = 0; i < n; ++i) {
+    bool kept = z[i] > cut || (z[i] == cut && ties-- > 0);
+    f[i] = kept && z[i] > T(0) ? z[i] : T(0);
+  }
 }
 
 // Lists the nonzero entries of f (rows x M) row by row, indices ascending, into start,
 // index and value. Returns false, leaving the lists unfinished, when more than capacity are
-// nonzero.
+// nonzero. Counts per row, then lists each row where its count says (rows in parallel).
 template <class T>
 bool list_codes(const T* f, int rows, int M, int* start, int* index, T* value, int capacity) {
-  int e = 0;
-  for (int b = 0; b < rows; ++b) {
-    start[b] = e;
-    const T* row = f + b * M;
-    for (int j0 = 0; j0 < M; j0 += 16) {  // blocks of 16: a block of zeros costs one test
-      const int j1 = j0 + 16 < M ? j0 + 16 : M;
-      bool any = false;
-      for (int j = j0; j < j1; ++j) any |= row[j] != T(0);
-      if (!any) continue;
-      for (int j = j0; j < j1; ++j) {
-        if (row[j] == T(0)) continue;
-        if (e == capacity) return false;
-        index[e] = j;
-        value[e] = row[j];
-        ++e;
-      }
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      int count = 0;
+      for (int j = 0; j < M; ++j) count += f[b * M + j] != T(0);
+      start[b + 1] = count;
     }
-  }
-  start[rows] = e;
+  });
+  start[0] = 0;
+  for (int b = 0; b < rows; ++b) start[b + 1] += start[b];
+  if (start[rows] > capacity) return false;
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      const T* row = f + b * M;
+      int e = start[b], j = 0;
+      for (; j + 16 <= M && e < start[b + 1]; j += 16) {  // blocks of 16: a block of zeros costs one test
+        int nonzero = 0;
+        for (int l = 0; l < 16; ++l) nonzero += row[j + l] != T(0);
+        if (nonzero)
+          for (int l = 0; l < 16; ++l)
+            if (row[j + l] != T(0)) index[e] = j + l, value[e++] = row[j + l];
+      }
+      for (; e < start[b + 1]; ++j)
+        if (row[j] != T(0)) index[e] = j, value[e++] = row[j];
+    }
+  });
   return true;
+}
+
+// TopK over rows x M values, as keep_top on each row, with the kept codes listed while the
+// row is in cache: start (rows + 1), index and value as list_codes writes them; index and
+// value hold rows x keep. Row b is first listed at b * keep, then the lists are closed up.
+// work holds rows x M values; rows run in parallel.
+template <class T>
+void keep_top_listed(const T* z, T* f, int rows, int M, int keep, T* work, int* start, int* index, T* value) {
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      T* row = f + b * M;
+      keep_top(z + b * M, row, M, keep, work + b * M);
+      int e = b * keep;
+      for (int j = 0; j < M; ++j)
+        if (row[j] != T(0)) index[e] = j, value[e++] = row[j];
+      start[b + 1] = e - b * keep;  // the count, for now
+    }
+  });
+  start[0] = 0;
+  for (int b = 0; b < rows; ++b) {
+    const int count = start[b + 1], from = b * keep, to = start[b];
+    for (int e = 0; e < count; ++e) index[to + e] = index[from + e], value[to + e] = value[from + e];
+    start[b + 1] = to + count;
+  }
 }
 
 // The inference-time sparsity rule of `variant`: f from the pre-activations z (rows x M).
@@ -267,6 +303,7 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
   for (int b = 0; b < batch; ++b)
     for (int d = 0; d < D; ++d) w.xc[b * D + d] = x[b * D + d] - sae.b_dec()[d];
   dense_forward(w.xc, sae.w_enc(), sae.b_enc(), w.z, batch, D, M);
+  w.listed = false;
   if (training && sae.variant == SaeVariant::batchtopk) {
     const int n = batch * M;
     detail::keep_top(w.z, w.f, n, sae.k * batch, w.scratch);
@@ -277,15 +314,18 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
       if (w.f[i] > T(0) && (!any || w.f[i] < smallest)) smallest = w.f[i], any = true;
     if (any) sae.batch_threshold() = sae.batch_threshold() == T(0) ? smallest
                                      : T(0.99) * sae.batch_threshold() + T(0.01) * smallest;
+  } else if (sae.variant == SaeVariant::topk && sae.k <= SaeBatch<SaeT, B>::kListCapacity / batch) {
+    detail::keep_top_listed(w.z, w.f, batch, M, sae.k, w.scratch, w.code_start, w.code_index, w.code_value);
+    w.listed = true;
   } else {
     const T* log_theta = sae.log_threshold();
     detail::select_features(sae.variant, sae.k, w.z, w.f, batch, M, [log_theta](int j) { return std::exp(log_theta[j]); },
                             sae.batch_threshold(), w.scratch);
   }
   // decoder: x_hat = f W_dec + b_dec, from the listed rows of W_dec when the codes are listed
-  const bool topk = sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk;
-  w.listed = topk && detail::list_codes(w.f, batch, M, w.code_start, w.code_index, w.code_value,
-                                        SaeBatch<SaeT, B>::kListCapacity);
+  if (!w.listed && (sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk))
+    w.listed = detail::list_codes(w.f, batch, M, w.code_start, w.code_index, w.code_value,
+                                  SaeBatch<SaeT, B>::kListCapacity);
   if (w.listed)
     sparse_matmul_nn(w.code_start, w.code_index, w.code_value, sae.w_dec(), w.x_hat, batch, D, false, sae.b_dec());
   else

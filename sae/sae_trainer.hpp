@@ -141,10 +141,14 @@ struct SaeTrainer {
     // features fired, for dead-feature tracking
     inputs_seen += batch;
     const long now = inputs_seen;  // (a local: a store to last_fired[j] cannot change it, so this vectorizes)
-    for (int b = 0; b < batch; ++b) {
-      const T* f = work.f + b * M;
-      if (penalty) loss += dot(f, penalty, M);
-      for (int j = 0; j < M; ++j) last_fired[j] = f[j] != T(0) ? now : last_fired[j];
+    if (work.listed) {  // (the lists say which fired without reading every code)
+      for (int e = 0; e < work.code_start[batch]; ++e) last_fired[work.code_index[e]] = now;
+    } else {
+      for (int b = 0; b < batch; ++b) {
+        const T* f = work.f + b * M;
+        if (penalty) loss += dot(f, penalty, M);
+        for (int j = 0; j < M; ++j) last_fired[j] = f[j] != T(0) ? now : last_fired[j];
+      }
     }
 
     if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
