@@ -10,6 +10,8 @@
 #   make vendor   build tests/vendor/app.cpp as a project that vendors saerl, by copying the
 #                 headers and as a Meson subproject, with -std=c++17 and -std=c++20
 #   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
+#   make bench-peer  make bench, then the PyTorch peer (tests/bench_torch.py: Debian's python3-torch)
+#                 on the same work, and the ratios against the targets (docs/PERFORMANCE.md)
 #   make examples build and run the teaching programs, a few seconds each: an MLP learning XOR
 #                 with its gradient check, a DQN solving the maze, a toy model of superposition,
 #                 the rook-checkmate pipeline in miniature (examples/<name>.cpp)
@@ -34,7 +36,7 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench mcu vendor clean doctest examples fuzz fuzz-build
+.PHONY: all test run bench bench-peer mcu vendor clean doctest examples fuzz fuzz-build
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 $(BUILD)/saerl: examples/saerl.cpp
@@ -70,7 +72,13 @@ run: $(BUILD)/saerl
 bench:
 	@mkdir -p $(BUILD)
 	$(CXX) -std=c++17 -O3 -march=native -Wall -Wextra -Wpedantic -Werror -I. tests/bench.cpp -o $(BUILD)/bench-native
-	$(BUILD)/bench-native
+	set -o pipefail; $(BUILD)/bench-native | tee $(BUILD)/bench.txt
+
+# The peer runs with the machine's OpenBLAS core-type overrides unset (they pin a slow kernel).
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+bench-peer: bench
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) tests/bench_torch.py | tee $(BUILD)/bench_torch.txt
+	@$(PYTHON) tests/bench_torch.py --compare $(BUILD)/bench.txt $(BUILD)/bench_torch.txt
 
 mcu: $(BUILD)/saerl
 	bash examples/mcu/check.sh $(BUILD)

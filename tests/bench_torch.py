@@ -3,6 +3,7 @@
 same way (median of repetitions after a warm-up), at torch.set_num_threads(1) and (2).
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tests/bench_torch.py
+    python3 tests/bench_torch.py --compare SAERL_JSON TORCH_JSON   # the ratios against the targets
 
 Prints a few lines, then one JSON line starting with {"bench": for scripts (make bench-peer
 reads it beside saerl's). What each figure computes, as saerl does:
@@ -19,6 +20,7 @@ reads it beside saerl's). What each figure computes, as saerl does:
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -199,7 +201,46 @@ def blas_kernel():
     return info
 
 
+# (name, how to get it from saerl's JSON s and the peer's JSON p, target)
+TARGETS = [
+    ("1 thread: TopK SAE step, saerl / torch", lambda s, p: s["sae_topk_512x2048_b2048"]["samples_per_s"]
+     / p["sae_topk_512x2048_b2048"]["samples_per_s"], 3.0),
+    ("1 thread: dense SAE step, saerl / torch", lambda s, p: s["sae_512x2048_b2048"]["samples_per_s"]
+     / p["sae_512x2048_b2048"]["samples_per_s"], 1.3),
+    ("1 thread: paper DQN updates, saerl / torch", lambda s, p: s["dqn_paper"]["updates_per_s"]
+     / p["dqn_paper"]["updates_per_s"], 3.0),
+    ("1 thread: paper inference, torch us / saerl us", lambda s, p: p["inference_us"]["paper"]
+     / s["inference_us"]["paper"], 3.0),
+    ("2 threads: dense SAE step, saerl 2 / saerl 1", lambda s, p: s["threads2"]["sae_512x2048_b2048"]["samples_per_s"]
+     / s["sae_512x2048_b2048"]["samples_per_s"], 1.6),
+    ("2 threads: paper DQN updates, saerl 2 / saerl 1", lambda s, p: s["threads2"]["dqn_paper"]["updates_per_s"]
+     / s["dqn_paper"]["updates_per_s"], 1.3),
+    ("2 threads: TopK SAE step, saerl / torch", lambda s, p: s["threads2"]["sae_topk_512x2048_b2048"]["samples_per_s"]
+     / p["threads2"]["sae_topk_512x2048_b2048"]["samples_per_s"], 3.0),
+    ("dqn_default.frac_peak", lambda s, p: s["dqn_default"]["frac_peak"], 0.40),
+]
+
+
+def compare(saerl_path, torch_path):
+    """Prints each figure against its target; returns the number of targets missed."""
+    def last_json(path):
+        with open(path) as f:
+            return json.loads([line for line in f if line.startswith("{")][-1])
+    s, p = last_json(saerl_path), last_json(torch_path)
+    missed = 0
+    for name, value, target in TARGETS:
+        v = value(s, p)
+        met = v >= target
+        missed += not met
+        print("%-50s %7.2f   target >= %.2f   %s" % (name, v, target, "met" if met else "NOT MET"))
+    print("peer BLAS core: %s" % p.get("openblas_corename", "unknown"))
+    return missed
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
     out = {"bench": "torch", "torch": torch.__version__,
            "env": {v: os.environ.get(v) for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")}}
     out.update(blas_kernel())
