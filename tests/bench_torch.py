@@ -27,28 +27,9 @@ import torch
 import torch.nn.functional as F
 
 
-def per_call(fn, reps=5, rep_seconds=0.3, warm_seconds=0.1):
-    """Seconds per call: warm up, then the median over reps repetitions of about rep_seconds."""
-    t0 = time.perf_counter()
-    warm = 0
-    while True:
-        fn()
-        warm += 1
-        if time.perf_counter() - t0 >= warm_seconds:
-            break
-    one = (time.perf_counter() - t0) / warm
-    n = max(1, int(rep_seconds / one))
-    times = []
-    for _ in range(reps):
-        s = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - s) / n)
-    return statistics.median(times)
-
-
 def per_call_counted(fn, warm, reps, calls):
-    """The same with counts fixed in advance (an SAE step's cost changes as it trains)."""
+    """Seconds per call: warm calls, then the median over reps repetitions of `calls` calls
+    (counts fixed in advance: an SAE step's cost changes as it trains)."""
     for _ in range(warm):
         fn()
     times = []
@@ -58,6 +39,17 @@ def per_call_counted(fn, warm, reps, calls):
             fn()
         times.append((time.perf_counter() - s) / calls)
     return statistics.median(times)
+
+
+def per_call(fn, reps=5, rep_seconds=0.3, warm_seconds=0.1):
+    """The same after warming up for warm_seconds, which sets the calls per repetition."""
+    t0 = time.perf_counter()
+    warm = 0
+    while time.perf_counter() - t0 < warm_seconds:
+        fn()
+        warm += 1
+    one = (time.perf_counter() - t0) / max(warm, 1)
+    return per_call_counted(fn, 0, reps, max(1, int(rep_seconds / one)))
 
 
 def mlp(sizes):
