@@ -34,10 +34,25 @@ class Rng {
 
   uint32_t next_u32() {
     uint64_t old = state_;
-    state_ = old * 6364136223846793005ULL + inc_;
-    uint32_t xorshifted = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
-    uint32_t rot = static_cast<uint32_t>(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+    state_ = old * kMultiplier + inc_;
+    return output(old);
+  }
+
+  // out[0 .. n) = the next n values of next_u32(), the same stream, four at a time: four states
+  // a step apart each advance four steps at once, s <- a^4 s + (a^3 + a^2 + a + 1) inc (mod
+  // 2^64), so that their multiplications do not wait for one another.
+  void fill_u32(uint32_t* out, int n) {
+    const uint64_t a = kMultiplier, a4 = a * a * a * a, c4 = (a * a * a + a * a + a + 1) * inc_;
+    uint64_t s[4] = {state_, 0, 0, 0};
+    for (int j = 1; j < 4; ++j) s[j] = s[j - 1] * a + inc_;
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int j = 0; j < 4; ++j) {
+        out[i + j] = output(s[j]);
+        s[j] = s[j] * a4 + c4;
+      }
+    state_ = s[0];
+    for (; i < n; ++i) out[i] = next_u32();
   }
 
   // Uniform in [0, 1) with 24 random bits: every value is exactly representable in float.
@@ -97,6 +112,14 @@ class Rng {
   void restore(uint64_t state, uint64_t increment) { state_ = state; inc_ = increment | 1u; }
 
  private:
+  static constexpr uint64_t kMultiplier = 6364136223846793005ULL;
+  // PCG's XSH-RR output of a state
+  static uint32_t output(uint64_t old) {
+    uint32_t xorshifted = static_cast<uint32_t>(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = static_cast<uint32_t>(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((32u - rot) & 31u));
+  }
+
   uint64_t state_ = 0;
   uint64_t inc_ = 1;
 };
@@ -150,10 +173,12 @@ inline void Rng::fill_normal(float* z, int n) {
   constexpr int kPairs = 64;  // per block; the last block draws only the pairs it needs
   for (int i0 = 0; i0 < n; i0 += 2 * kPairs) {
     const int pairs = n - i0 >= 2 * kPairs ? kPairs : (n - i0 + 1) / 2;
+    uint32_t bits[2 * kPairs];
+    fill_u32(bits, 2 * pairs);
     int32_t u1[kPairs] = {}, u2[kPairs] = {};  // 24-bit integers
     for (int p = 0; p < pairs; ++p) {
-      u1[p] = int32_t(next_u32() >> 8);
-      u2[p] = int32_t(next_u32() >> 8);
+      u1[p] = int32_t(bits[2 * p] >> 8);
+      u2[p] = int32_t(bits[2 * p + 1] >> 8);
     }
     float out[2 * kPairs];
     for (int p = 0; p < kPairs; ++p) {

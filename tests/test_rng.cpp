@@ -120,6 +120,16 @@ TEST_CASE("fill_normal's logarithm, square root and sine/cosine match libm to 2e
   CHECK(saerl::detail::sqrt_newton(0.0f) == 0.0f);
 }
 
+TEST_CASE("fill_u32 gives next_u32's stream and leaves the generator where next_u32 would") {
+  for (int n : {0, 1, 3, 4, 5, 8, 13, 100}) {
+    Rng a(17), b(17);
+    std::vector<uint32_t> bulk(n);
+    a.fill_u32(bulk.data(), n);
+    for (int i = 0; i < n; ++i) CHECK(bulk[i] == b.next_u32());
+    CHECK(a.next_u32() == b.next_u32());
+  }
+}
+
 TEST_CASE("a restored state continues the same stream") {
   Rng rng(11);
   rng.next_u32();
