@@ -1,9 +1,12 @@
 // saerl — the command-line program: train a DQN on the rook checkmate, take its hidden layer
 // apart with sparse autoencoders, label the features, report. Run `saerl --help`.
 // Each command lives in examples/cli/<command>.cpp; this file finds it and parses its options.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 
+#include "../../core/parallel.hpp"
 #include "commands.hpp"
 
 namespace saerl {
@@ -52,5 +55,8 @@ int main(int argc, char** argv) {
     print_command_help(*command);
     return 0;
   }
+  // training threads: --threads, or every core (results are the same at any count)
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  set_threads(int(o.threads > 0 ? o.threads : cores > 0 && cores <= kMaxThreads ? cores : 1));
   return command->run(o);
 }
