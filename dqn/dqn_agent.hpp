@@ -151,34 +151,36 @@ struct DqnAgent {
   bool ready() const { return replay.size >= config.learn_start && replay.size >= Batch; }
 
   // Records one environment step; pushes an n-step transition once n steps are known, and
-  // flushes the window at the episode's end.
-  void record(const State& s, int action, float reward, const State& s2, bool done) {
+  // flushes the window at the episode's end. `truncated`: the episode stops here without
+  // ending (a time limit of the training loop, not of the game): the window is flushed, and its
+  // returns bootstrap from s2 (Pardo et al. 2018, "Time Limits in Reinforcement Learning").
+  void record(const State& s, int action, float reward, const State& s2, bool done, bool truncated = false) {
     ++steps;
     const bool cut = config.cut_at_exploration && explored_;
     pending[pending_count++] = Pending{s, uint8_t(action), uint8_t(cut), reward * config.reward_scale};
     explored_ = false;
-    if (pending_count == config.n_step || done) {
-      int flush = done ? pending_count : 1;  // at the end every pending start gets its tail
-      for (int f = 0; f < flush; ++f) {
-        int end = f + 1;  // the return sums rewards f .. end-1 and bootstraps from end's state
-        while (end < pending_count && !pending[end].explored) ++end;
-        Transition t;
-        t.s = pending[f].s;
-        t.action = pending[f].action;
-        t.s2 = end < pending_count ? pending[end].s : s2;
-        t.done = end < pending_count ? 0 : done;
-        t.steps = uint8_t(end - f);
-        float R = 0, discount = 1;
-        for (int j = f; j < end; ++j, discount *= config.gamma) R += discount * pending[j].reward;
-        t.reward = R;
-        replay.push(t);
-      }
-      if (done) {
-        pending_count = 0;
-      } else {
-        for (int j = 1; j < pending_count; ++j) pending[j - 1] = pending[j];
-        --pending_count;
-      }
+    if (pending_count < config.n_step && !done && !truncated) return;
+    const bool last = done || truncated;
+    const int flush = last ? pending_count : 1;  // at the end every pending start gets its tail
+    for (int f = 0; f < flush; ++f) {
+      int end = f + 1;  // the return sums rewards f .. end-1 and bootstraps from end's state
+      while (end < pending_count && !pending[end].explored) ++end;
+      Transition t;
+      t.s = pending[f].s;
+      t.action = pending[f].action;
+      t.s2 = end < pending_count ? pending[end].s : s2;
+      t.done = end < pending_count ? 0 : done;
+      t.steps = uint8_t(end - f);
+      float R = 0, discount = 1;
+      for (int j = f; j < end; ++j, discount *= config.gamma) R += discount * pending[j].reward;
+      t.reward = R;
+      replay.push(t);
+    }
+    if (last) {
+      pending_count = 0;
+    } else {
+      for (int j = 1; j < pending_count; ++j) pending[j - 1] = pending[j];
+      --pending_count;
     }
   }
 

@@ -54,6 +54,7 @@ template <class Ar, class Runner>
 void dqn_runner_fields(Ar& ar, Runner& r) {
   ar.value(r.steps);
   ar.value(r.episodes);
+  ar.value(r.episode_steps);
   ar.value(r.episode_return);
   ar.value(r.last_return);
 }

@@ -38,7 +38,9 @@ template <class Agent, class Env>
 struct DqnRunner {
   LinearSchedule epsilon;
   LinearSchedule learning_rate{0.0f, 0.0f, 0};  // start 0: leave the agent's learning rate alone
+  int episode_limit = 0;  // > 0: an episode is cut after this many steps (and bootstrapped, not ended)
   long steps = 0;
+  int episode_steps = 0;
   long episodes = 0;
   double episode_return = 0, last_return = 0;
   Status health;  // ok until an update leaves a NaN or infinity in the loss or the network
@@ -48,7 +50,8 @@ struct DqnRunner {
     const typename Env::State s = env.state();
     const int a = agent.act(s, epsilon.at(steps), rng);
     const auto r = env.step(a, rng);
-    agent.record(s, a, r.reward, env.state(), r.done);
+    const bool truncated = !r.done && episode_limit > 0 && ++episode_steps >= episode_limit;
+    agent.record(s, a, r.reward, env.state(), r.done, truncated);
     episode_return += r.reward;
     ++steps;
     if (health.ok() && agent.ready() && steps % agent.config.train_every == 0) {
@@ -58,7 +61,8 @@ struct DqnRunner {
       const double norm2 = double(sum_squares(agent.online.params, Agent::Network::kParams));
       if (!std::isfinite(loss) || !std::isfinite(norm2)) health = agent.check_finite(steps);
     }
-    if (!r.done) return false;
+    if (!r.done && !truncated) return false;
+    episode_steps = 0;
     ++episodes;
     last_return = episode_return;
     episode_return = 0;
@@ -75,6 +79,7 @@ struct DqnTrainConfig {
   LinearSchedule learning_rate{0.0f, 0.0f, 0};  // start 0: Adam keeps agent.lr
   long eval_every = 50000;                    // steps between evaluate() calls (0: only at the end)
   long checkpoint_every = 0;                  // steps between checkpoint() calls (0: never)
+  int episode_limit = 0;                      // > 0: training episodes are cut after this many steps
 };
 
 // What train_dqn calls; derive from this and hide the members you need (calls are static).
@@ -94,6 +99,7 @@ void start_dqn_training(const DqnTrainConfig& config, Agent& agent, DqnRunner<Ag
   runner = DqnRunner<Agent, Env>{};
   runner.epsilon = config.epsilon;
   runner.learning_rate = config.learning_rate;
+  runner.episode_limit = config.episode_limit;
   env.reset(rng);
 }
 

@@ -210,6 +210,18 @@ TEST_CASE("at an episode's end every pending start is flushed with its shorter t
   CHECK(agent->pending_count == 0);
 }
 
+TEST_CASE("a truncated episode flushes its window with returns that bootstrap from the last state") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(1);
+  agent->init(make_config(3, 0.9f, 0.1f), rng);
+  agent->record(0, kNorth, -1.0f, 5, false);
+  agent->record(5, kNorth, 2.0f, 10, false, /*truncated=*/true);
+  REQUIRE(agent->replay.size == 2);
+  check_transition(agent->replay.items[0], 0, kNorth, -0.1 + 0.9 * 0.2, 10, false, 2);
+  check_transition(agent->replay.items[1], 5, kNorth, 0.2, 10, false, 1);
+  CHECK(agent->pending_count == 0);  // the next episode starts with an empty window
+}
+
 TEST_CASE("an episode shorter than n stores one transition per step, all terminal") {
   auto agent = std::make_unique<SmallAgent>();
   saerl::Rng rng(1);

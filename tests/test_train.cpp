@@ -163,3 +163,24 @@ TEST_CASE("train_dqn stops when asked, and stops with the divergence guard's mes
   CHECK(runner.steps < 160);
   CHECK(r.n_ckpt == 1);  // step 120 only: nothing is checkpointed after the NaN
 }
+
+TEST_CASE("with an episode limit the runner cuts episodes after that many steps, without ending them") {
+  auto agent = std::make_unique<Agent>();
+  saerl::Rng rng(6);
+  saerl::DqnConfig c;
+  c.learn_start = 1000000;  // no updates: only the recording is looked at
+  agent->init(c, rng);
+  saerl::DqnRunner<Agent, Env> runner;
+  runner.epsilon = {1.0f, 1.0f, 1};
+  runner.episode_limit = 3;
+  Env env;
+  env.reset(rng);
+  long ended = 0;
+  for (int t = 0; t < 300; ++t) ended += runner.step(*agent, env, rng);
+  CHECK(runner.episodes == ended);
+  CHECK(ended >= 100);  // every episode lasts at most 3 steps
+  int terminal = 0;
+  for (int i = 0; i < agent->replay.size; ++i) terminal += agent->replay.items[i].done;
+  CHECK(terminal < ended);  // cut episodes store no terminal transition
+  CHECK(agent->replay.size == 300);
+}
