@@ -14,7 +14,7 @@
 #include "../../core/mlp.hpp"
 #include "../../core/mlp_io.hpp"
 #include "../../dqn/dqn_agent.hpp"
-#include "../../dqn/train.hpp"
+#include "../../dqn/recipes.hpp"
 #include "../../gridworld/rook_checkmate.hpp"
 #include "../../sae/sae_trainer.hpp"
 #include "common.hpp"
@@ -40,23 +40,10 @@ struct Recipe {
   float initial_threshold = 0.1f;  // jumprelu: theta at the start
 };
 
-// The recipe measured to master the rook checkmate (docs/RESULTS.md): Double DQN with 3-step
-// returns cut at exploration, gamma 0.85, batch 64, one update per 8 steps, the learning rate
-// annealed 5e-4 -> 5e-5, epsilon 0.3 -> 0.05 over the first half with random moves drawn among
-// those the agent does not believe to lose, 1.2 million steps.
+// The default recipe: the DQN's from dqn/recipes.hpp, and an SAE recipe per variant.
 inline Recipe default_recipe() {
   Recipe r;
-  DqnTrainConfig& d = r.dqn;
-  d.steps = 1200000;
-  d.agent.gamma = 0.85f;
-  d.agent.train_every = 8;
-  d.agent.n_step = 3;
-  d.agent.double_dqn = true;
-  d.agent.cut_at_exploration = true;
-  d.agent.explore_floor = -0.9f;
-  d.epsilon = LinearSchedule{0.3f, 0.05f, d.steps / 2};
-  d.learning_rate = LinearSchedule{5e-4f, 5e-5f, d.steps};
-  d.eval_every = 50000;
+  r.dqn = rook_dqn_recipe();
   for (int v = 0; v < 4; ++v) {
     SaeConfig& c = r.sae[v].config;
     c.variant = SaeVariant(v);
@@ -73,16 +60,11 @@ inline Recipe default_recipe() {
   return r;
 }
 
-// The study's DQN hyperparameters (DESIGN.md): plain DQN, 1-step returns, gamma 0.98, batch
-// 32, epsilon 0.08 -> 0.01, a constant learning rate. (The study updated 10 times per episode
-// and copied the target every 20 episodes; here one update per 4 steps, a copy every 500.)
+// The study's DQN hyperparameters (dqn/recipes.hpp) with the default SAE recipes.
 inline Recipe study_recipe() {
   Recipe r = default_recipe();
   r.name = "study";
-  r.dqn.agent = DqnConfig{};
-  r.dqn.steps = 1500000;
-  r.dqn.epsilon = LinearSchedule{0.08f, 0.01f, r.dqn.steps / 2};
-  r.dqn.learning_rate = LinearSchedule{0.0f, 0.0f, 0};
+  r.dqn = study_dqn_recipe();
   return r;
 }
 
