@@ -20,9 +20,10 @@ inline std::string square_name(int s, int n) {
   return name + std::to_string(s / n + 1);
 }
 
-// The cell size that keeps three maps side by side on a phone up to 6x6 (a 7x7 or 8x8 map is
-// wider, and the maps wrap); the page sets it once, as the CSS variable --c.
-inline int board_cell_pixels(int n) { return n <= 5 ? 21 : n == 6 ? 20 : 17; }
+// The heat maps' cell size in pixels, which keeps three maps side by side in a card up to 6x6
+// (7x7 and 8x8 maps wrap); boards are drawn at 7/10 of it, four to a row. The page sets it once per browser,
+// as the CSS variable --c.
+inline int board_cell_pixels(int n) { return n <= 5 ? 19 : n == 6 ? 16 : 15; }
 
 namespace detail {
 
@@ -59,7 +60,7 @@ inline int heat_class(double v, double top) {
 
 // A board with the white king (K), white rook (R) and black king (k) on squares pieces[0..2].
 inline void html_board(Html& h, int n, const int* pieces, const std::string& caption) {
-  static const char* const kLetters[3] = {"K", "R", "k"};
+  static const char* const kLetters[3] = {"K", "R", "k"};  // (the black king in red: see the stylesheet)
   h.raw("<figure class=board>");
   detail::board_begin(h, n);
   for (int rank = n - 1; rank >= 0; --rank) {
