@@ -71,21 +71,27 @@ inline void html_agent(Html& h, const ReportData& d) {
   Plot p;
   p.title = "learning curve";
   p.x_title = "environment steps";
-  p.y_title = "fraction (1 = perfect)";
+  p.y_title = ratio.x.empty() ? "checkmate rate" : "fraction (1 = perfect)";
   p.y_min = 0;
   p.y_max = 1;
   p.x_min = 0;
   p.width = 620;
+  ratio.points = mate.points = true;
   if (ratio.y.size() == ratio.x.size() && !ratio.x.empty()) p.series.push_back(ratio);
   if (mate.y.size() == mate.x.size() && !mate.x.empty()) p.series.push_back(mate);
-  if (!p.series.empty())
-    h.put("<figure><div class=\"scroll\">%s</div><figcaption>The greedy policy during training, measured every few "
-          "thousand steps: %s.</figcaption></figure>\n",
-          svg_plot(p).c_str(),
+  h.raw("<div class=\"plots\">");
+  if (!p.series.empty()) {
+    const std::vector<double>& x = p.series[0].x;
+    const double every = x.size() > 1 ? x[1] - x[0] : NAN;
+    h.put("<figure><div class=\"scroll\">%s</div><figcaption>The greedy policy during training, measured every %s "
+          "steps: %s.</figcaption></figure>\n",
+          svg_plot(p).c_str(), fixed(every, 0).c_str(),
           ratio.x.empty() ? "its checkmate rate over 1,000 games against the random black king"
                           : "its exact return ratio over all legal starts and its checkmate rate in sampled games");
-  else
+  } else {
     h.raw("<p class=\"note\">No learning curve in results.json (dqn.curve).</p>\n");
+  }
+  h.raw("<div>");
 
   if (number_at(r, "dqn.return_ratio") || number_at(r, "dqn.exact_return")) {
     detail::table_begin(h, "Exact evaluation: every legal start, against the random black king, 50-move cap");
@@ -129,6 +135,7 @@ inline void html_agent(Html& h, const ReportData& d) {
   detail::measure_row(h, "time to 95% checkmates", duration(number_or(&r, "dqn.seconds_to_0_95", NAN)),
                       "first evaluation at or above 0.95");
   detail::table_end(h);
+  h.raw("</div></div>\n");
   section_end(h);
 }
 
@@ -193,13 +200,14 @@ inline void html_sae(Html& h, const ReportData& d) {
     for (size_t v = 0; v < d.variants.size(); ++v) any = any || detail::sae_cell(detail::sae_value(d.sae(v), c), c.kind) != kMissing;
     if (!any) continue;
     shown.push_back(&c);
-    h.put("<th class=\"n\">%s</th>", c.header);
+    h.put("<th%s>%s</th>", c.kind == 't' ? "" : " class=\"n\"", c.header);
   }
   h.raw("</tr>\n");
   for (size_t v = 0; v < d.variants.size(); ++v) {
     h.put("<tr><td>%s</td>", escaped(d.variants[v]).c_str());
     for (const detail::SaeColumn* c : shown)
-      h.put("<td class=\"n\">%s</td>", detail::sae_cell(detail::sae_value(d.sae(v), *c), c->kind).c_str());
+      h.put("<td%s>%s</td>", c->kind == 't' ? "" : " class=\"n\"",
+            detail::sae_cell(detail::sae_value(d.sae(v), *c), c->kind).c_str());
     h.raw("</tr>\n");
   }
   h.raw("</table></div>\n<div class=\"plots\">");
@@ -248,9 +256,8 @@ inline void html_sae(Html& h, const ReportData& d) {
     bool all = true;
     for (double c : counts) all = all && std::isfinite(c);
     if (!all) continue;
-    h.put("<figure>%s<figcaption>%s</figcaption></figure>",
-          svg_bars(bins, counts, "features", "% of positions it fires on (at least)", 300, 170).c_str(),
-          escaped(d.variants[v]).c_str());
+    h.put("<figure><figcaption><b>%s</b></figcaption>%s</figure>", escaped(d.variants[v]).c_str(),
+          svg_bars(bins, counts, "features", "% of positions it fires on (at least)", 300, 170).c_str());
   }
   h.raw("</div>\n");
   section_end(h);

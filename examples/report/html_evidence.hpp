@@ -9,6 +9,7 @@
 //   saerl::html_probe(h, data);
 #pragma once
 #include <string>
+#include <vector>
 
 #include "html_page.hpp"
 #include "report_data.hpp"
@@ -31,7 +32,9 @@ inline std::string short_label(const Json* feature) {
   if (!label) return "<span class=\"weak\">no match</span>";
   const Json* flag = label->get("labeled");
   const std::string phrase = escaped(text_at(label, "phrase"));
-  return flag && flag->flag ? phrase : "<span class=\"weak\">best match: " + phrase + "</span>";
+  const std::string precision = " (precision " + fixed(number_at(label, "precision"), 2) + ")";
+  return flag && flag->flag ? "fires when " + phrase + precision
+                            : "<span class=\"weak\">best match: " + phrase + precision + "</span>";
 }
 
 inline void steering_table(Html& h, const std::string& variant, const Json* steering) {
@@ -77,17 +80,19 @@ inline void html_causal(Html& h, const ReportData& d) {
       h.put("<h3>Ablation: %s</h3><p class=\"note\">Checkmate rate through the SAE with nothing removed: %s over %s "
             "games against the random black king.</p><div class=\"scroll\"><table class=\"data\"><tr><th>feature</th>"
             "<th>label</th><th class=\"n\">positions active</th><th class=\"n\">move changed</th>"
-            "<th class=\"n\">of all positions</th><th class=\"n\">checkmate rate without it</th></tr>\n",
+            "<th class=\"n\">of all positions</th><th class=\"n\">checkmate rate without it</th>"
+            "<th class=\"n\">change (points)</th></tr>\n",
             name.c_str(), percent(number_at(file, "ablation.base_checkmate_rate")).c_str(),
             fixed(number_at(file, "ablation.games"), 0).c_str());
       for (const Json& t : top->items) {
         const double id = number_or(&t, "id", -1);
         const Json* f = detail::feature_by_id(file, id);
+        const double change = 100 * (number_or(&t, "checkmate_rate", NAN) - number_or(file, "ablation.base_checkmate_rate", NAN));
         h.put("<tr><td><a href=\"#f-%s-%.0f\">#%.0f</a></td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-              "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+              "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s%s</td></tr>\n",
               name.c_str(), id, id, detail::short_label(f).c_str(), fixed(number_at(f, "active"), 0).c_str(),
               fixed(number_at(f, "changed"), 0).c_str(), percent(number_or(f, "changed", NAN) / positions).c_str(),
-              percent(number_at(&t, "checkmate_rate")).c_str());
+              percent(number_at(&t, "checkmate_rate")).c_str(), change > 0 ? "+" : "", fixed(change, 1).c_str());
       }
       h.raw("</table></div>\n");
     }
@@ -124,54 +129,61 @@ inline void html_probe(Html& h, const ReportData& d) {
         "legal positions and scored on the other 20%, reading the SAE's codes or the DQN's Q-values. <b>Balanced "
         "accuracy</b> is the mean of the accuracy on the positions where the predicate holds and on those where it "
         "does not: always answering the commoner case scores 50%, however rare the predicate, while its plain "
-        "accuracy (the majority column) can be near 100%.</p>\n");
-  const Json* first = nullptr;
-  for (size_t v = 0; v < d.variants.size() && !first; ++v)
-    if (is_array(json_at(d.file(v), "probe.predicates"))) first = d.file(v);
-  if (!first) {
+        "accuracy (the commoner answer's column) can be near 100%.</p>\n");
+  std::vector<size_t> readers;  // the variants with probe results
+  for (size_t v = 0; v < d.variants.size(); ++v)
+    if (is_array(json_at(d.file(v), "probe.predicates"))) readers.push_back(v);
+  if (readers.empty()) {
     h.raw("<p class=\"note\">No probe results in the features files.</p>\n");
     section_end(h);
     return;
   }
-  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th rowspan=\"2\">predicate</th><th class=\"n\" rowspan=\"2\">"
-        "holds on</th><th class=\"n\" rowspan=\"2\">majority accuracy</th><th colspan=\"2\">Q-values</th>");
-  for (size_t v = 0; v < d.variants.size(); ++v)
-    if (d.file(v)) h.put("<th colspan=\"2\">%s SAE</th>", escaped(d.variants[v]).c_str());
+  // The majority answer and the Q-values are the same for every variant (one split, one seed).
+  const Json* rows = json_at(d.file(readers[0]), "probe.predicates");
+  const size_t count = rows->items.size();
+  auto mean = [&](const Json* list, const char* key) {
+    double sum = 0;
+    for (const Json& row : list->items) sum += number_or(&row, key, NAN);
+    return list->items.empty() ? NAN : sum / double(list->items.size());
+  };
+  h.put("<div class=\"scroll\"><table class=\"data\"><tr><th>read from</th><th class=\"n\">accuracy</th>"
+        "<th class=\"n\">balanced accuracy</th></tr>\n<tr><td>nothing: the commoner answer</td><td class=\"n\">%s"
+        "</td><td class=\"n\">50.0%%</td></tr>\n<tr><td>the DQN's Q-values</td><td class=\"n\">%s</td>"
+        "<td class=\"n\"><b>%s</b></td></tr>\n",
+        percent(mean(rows, "majority_accuracy")).c_str(), percent(mean(rows, "q_values.accuracy")).c_str(),
+        percent(mean(rows, "q_values.balanced_accuracy")).c_str());
+  for (size_t v : readers) {
+    const Json* list = json_at(d.file(v), "probe.predicates");
+    h.put("<tr><td>the %s SAE's codes</td><td class=\"n\">%s</td><td class=\"n\"><b>%s</b></td></tr>\n",
+          escaped(d.variants[v]).c_str(), percent(mean(list, "sae.accuracy")).c_str(),
+          percent(mean(list, "sae.balanced_accuracy")).c_str());
+  }
+  h.put("</table></div><p class=\"note\">Means over the %zu named predicates; each one below.</p>\n", count);
+
+  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th class=\"s\" rowspan=\"2\">predicate</th><th class=\"n\" "
+        "rowspan=\"2\">holds on</th><th class=\"n\" rowspan=\"2\">commoner answer: accuracy</th><th colspan=\"2\">"
+        "Q-values</th>");
+  for (size_t v : readers) h.put("<th colspan=\"2\">%s SAE</th>", escaped(d.variants[v]).c_str());
   h.raw("</tr><tr>");
-  for (size_t v = 0; v <= d.variants.size(); ++v)
-    if (v == 0 || d.file(v - 1)) h.raw("<th class=\"n\">accuracy</th><th class=\"n\">balanced</th>");
+  for (size_t i = 0; i <= readers.size(); ++i) h.raw("<th class=\"n\">accuracy</th><th class=\"n\">balanced</th>");
   h.raw("</tr>\n");
-  const Json* rows = json_at(first, "probe.predicates");
-  std::vector<double> sums(2 * (d.variants.size() + 1) + 1, 0.0);
-  for (size_t p = 0; p < rows->items.size(); ++p) {
+  auto pair = [&](const Json* row, const std::string& who) {
+    h.put("<td class=\"n\">%s</td><td class=\"n\"><b>%s</b></td>", percent(number_at(row, who + ".accuracy")).c_str(),
+          percent(number_at(row, who + ".balanced_accuracy")).c_str());
+  };
+  for (size_t p = 0; p < count; ++p) {
     const Json& row = rows->items[p];
-    h.put("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">"
-          "<b>%s</b></td>",
-          escaped(text_at(&row, "phrase")).c_str(), percent(number_at(&row, "positive_rate")).c_str(),
-          percent(number_at(&row, "majority_accuracy")).c_str(), percent(number_at(&row, "q_values.accuracy")).c_str(),
-          percent(number_at(&row, "q_values.balanced_accuracy")).c_str());
-    sums[0] += number_or(&row, "majority_accuracy", 0);
-    sums[1] += number_or(&row, "q_values.accuracy", 0);
-    sums[2] += number_or(&row, "q_values.balanced_accuracy", 0);
-    for (size_t v = 0; v < d.variants.size(); ++v) {
+    h.put("<tr><th class=\"s\">%s</th><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+          escaped(text_at(&row, "phrase")).c_str(),
+          percent(number_at(&row, "positive_rate")).c_str(), percent(number_at(&row, "majority_accuracy")).c_str());
+    pair(&row, "q_values");
+    for (size_t v : readers) {
       const Json* list = json_at(d.file(v), "probe.predicates");
-      if (!d.file(v)) continue;
-      const Json* mine = is_array(list) && p < list->items.size() ? &list->items[p] : nullptr;
-      h.put("<td class=\"n\">%s</td><td class=\"n\"><b>%s</b></td>", percent(number_at(mine, "sae.accuracy")).c_str(),
-            percent(number_at(mine, "sae.balanced_accuracy")).c_str());
-      sums[3 + 2 * v] += number_or(mine, "sae.accuracy", 0);
-      sums[4 + 2 * v] += number_or(mine, "sae.balanced_accuracy", 0);
+      pair(p < list->items.size() ? &list->items[p] : nullptr, "sae");
     }
     h.raw("</tr>\n");
   }
-  const double n = double(rows->items.size());
-  h.put("<tr><th>mean</th><td></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\"><b>%s</b></td>",
-        percent(sums[0] / n).c_str(), percent(sums[1] / n).c_str(), percent(sums[2] / n).c_str());
-  for (size_t v = 0; v < d.variants.size(); ++v)
-    if (d.file(v))
-      h.put("<td class=\"n\">%s</td><td class=\"n\"><b>%s</b></td>", percent(sums[3 + 2 * v] / n).c_str(),
-            percent(sums[4 + 2 * v] / n).c_str());
-  h.raw("</tr></table></div>\n");
+  h.raw("</table></div>\n");
   section_end(h);
 }
 

@@ -81,6 +81,8 @@ inline void html_sweep(Html& h, const ReportData& d) {
     p.x_title = "live features (" + variant + " SAE)";
     p.y_title = quality == "return_ratio" ? "return ratio" : "checkmate rate";
     p.width = 420;
+    p.y_min = 0;  // a rate or a ratio: [0, 1], and the fits drawn within it
+    p.y_max = 1;
     p.series.push_back(points);
     double lo = INFINITY, hi = -INFINITY;
     for (double x : points.x) lo = std::fmin(lo, x), hi = std::fmax(hi, x);
@@ -92,9 +94,8 @@ inline void html_sweep(Html& h, const ReportData& d) {
       fit.name = names[degree - 1];
       fit.colour = degree;
       for (int s = 0; s <= 40; ++s) {
-        const double x = lo + (hi - lo) * s / 40;
-        fit.x.push_back(x);
-        fit.y.push_back(coef[0] + coef[1] * x + coef[2] * x * x);
+        const double x = lo + (hi - lo) * s / 40, y = coef[0] + coef[1] * x + coef[2] * x * x;
+        if (y >= 0 && y <= 1) fit.x.push_back(x), fit.y.push_back(y);
       }
       p.series.push_back(fit);
     }

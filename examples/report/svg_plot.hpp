@@ -69,7 +69,8 @@ inline std::string tick_label(double v, double step) {
 
 namespace detail {
 
-inline void data_range(const Plot& p, bool x, double& lo, double& hi) {
+// The axis range: the plot's fixed ends, else the data's, widened to whole ticks.
+inline void data_range(const Plot& p, bool x, int ticks, double& lo, double& hi) {
   lo = INFINITY, hi = -INFINITY;
   for (const Series& s : p.series)
     for (double v : x ? s.x : s.y)
@@ -82,6 +83,10 @@ inline void data_range(const Plot& p, bool x, double& lo, double& hi) {
     const double pad = lo != 0 ? std::fabs(lo) * 0.1 : 1;
     lo -= pad, hi += pad;
   }
+  double step;
+  nice_ticks(lo, hi, ticks, &step);
+  if (!std::isfinite(fixed_lo)) lo = std::floor(lo / step + 1e-9) * step;
+  if (!std::isfinite(fixed_hi)) hi = std::ceil(hi / step - 1e-9) * step;
 }
 
 }  // namespace detail
@@ -90,14 +95,14 @@ inline std::string svg_plot(const Plot& p) {
   const double left = 58, right = 14, top = p.series.size() > 1 || !p.title.empty() ? 30 : 14, bottom = 44;
   const double w = p.width - left - right, h = p.height - top - bottom;
   double x0, x1, y0, y1, xs, ys;
-  detail::data_range(p, true, x0, x1);
-  detail::data_range(p, false, y0, y1);
+  detail::data_range(p, true, p.width / 90, x0, x1);
+  detail::data_range(p, false, p.height / 50, y0, y1);
   const std::vector<double> xt = nice_ticks(x0, x1, p.width / 90, &xs), yt = nice_ticks(y0, y1, p.height / 50, &ys);
   auto X = [&](double v) { return left + w * (v - x0) / (x1 - x0); };
   auto Y = [&](double v) { return top + h - h * (v - y0) / (y1 - y0); };
   Html s;
   s.put("<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-        "font-family=\"system-ui,sans-serif\" font-size=\"11\"><title>",
+        "font-family=\"system-ui,sans-serif\" font-size=\"12\"><title>",
         p.width, p.height, p.width, p.height);
   s.text(p.title.empty() ? p.y_title + " against " + p.x_title : p.title);
   s.put("</title><rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\" stroke=\"#bbb\"/>", left, top,
@@ -127,9 +132,13 @@ inline std::string svg_plot(const Plot& p) {
     }
     for (size_t k = 0; (r.points || r.x.size() == 1) && k < r.x.size() && k < r.y.size(); ++k) {
       if (!std::isfinite(r.x[k]) || !std::isfinite(r.y[k])) continue;
-      s.put("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>", X(r.x[k]), Y(r.y[k]), colour);
-      if (k < r.point_labels.size()) {
-        s.put("<text x=\"%.1f\" y=\"%.1f\">", X(r.x[k]) + 6, Y(r.y[k]) - 5);
+      s.put("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>", X(r.x[k]), Y(r.y[k]), r.line ? 3 : 4, colour);
+      if (k < r.point_labels.size()) {  // right of the point; left of it near the right edge or an earlier label
+        const double x = X(r.x[k]), y = Y(r.y[k]), width = 7.0 * double(r.point_labels[k].size());
+        bool left_side = x + 6 + width > left + w;
+        for (size_t e = 0; e < k; ++e)
+          left_side = left_side || (X(r.x[e]) >= x && X(r.x[e]) - x < width + 6 && std::fabs(Y(r.y[e]) - y) < 13);
+        s.put("<text x=\"%.1f\" y=\"%.1f\"%s>", x + (left_side ? -6 : 6), y - 5, left_side ? " text-anchor=\"end\"" : "");
         s.text(r.point_labels[k]);
         s.raw("</text>");
       }
@@ -139,7 +148,7 @@ inline std::string svg_plot(const Plot& p) {
             legend_x, top - 12, colour, legend_x + 18, top - 8);
       s.text(r.name);
       s.raw("</text>");
-      legend_x += 30 + 6.2 * double(r.name.size());
+      legend_x += 30 + 6.8 * double(r.name.size());
     }
   }
   s.raw("</svg>");
