@@ -34,9 +34,16 @@ TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 .PHONY: all test run bench mcu vendor clean doctest examples fuzz fuzz-build
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
-$(BUILD)/saerl: examples/saerl.cpp
+# the program: one object per command (examples/cli/*.cpp)
+CLI_SRCS := $(wildcard examples/cli/*.cpp)
+CLI_OBJS := $(CLI_SRCS:examples/cli/%.cpp=$(BUILD)/cli/%.o)
+
+$(BUILD)/cli/%.o: examples/cli/%.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(FLAGS) -MMD -MP $< -o $@
+	$(CXX) $(FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/saerl: $(CLI_OBJS)
+	$(CXX) $(FLAGS) $^ -o $@
 
 # (doctest's REQUIRE needs this define when exceptions are off; harmless otherwise)
 $(BUILD)/tests/%.o: tests/%.cpp | doctest

@@ -54,6 +54,11 @@ struct DqnConfig {
   // values the epsilon-greedy policy: a random move that loses at once lowers the value of the
   // moves before it.
   bool cut_at_exploration = false;
+  // Exploration among plausible actions (action elimination by the agent's own values): a
+  // random action is drawn uniformly from those whose Q is above this floor, in scaled reward
+  // units (e.g. -0.9: not an action the agent already believes to lose at once); uniformly
+  // from all when none is. Below -1e30 (the default): from all actions, plain epsilon-greedy.
+  float explore_floor = -1e38f;
   // Noise injection: Gaussian noise of this standard deviation is added to z_l, the
   // pre-activation of layer noise_layer, in the online network's training forward pass only
   // (not when acting, nor in the targets). Q learns to ignore small changes of that layer,
@@ -132,8 +137,14 @@ struct DqnAgent {
   // Epsilon-greedy: a uniformly random action with probability epsilon.
   int act(const State& s, float epsilon, Rng& rng) {
     explored_ = rng.uniform() < epsilon;
-    if (explored_) return int(rng.below(kActions));
-    return greedy(s);
+    if (!explored_) return greedy(s);
+    if (config.explore_floor < -1e30f) return int(rng.below(kActions));
+    T q[kActions];
+    q_values(s, q);
+    int plausible[kActions], n = 0;
+    for (int a = 0; a < kActions; ++a)
+      if (q[a] > T(config.explore_floor)) plausible[n++] = a;
+    return n > 0 ? plausible[rng.below(uint32_t(n))] : int(rng.below(kActions));
   }
 
   bool ready() const { return replay.size >= config.learn_start && replay.size >= Batch; }

@@ -6,11 +6,33 @@
 //
 // The policy is anything with `int greedy(Position)`: a DqnAgent, or an adapter around a
 // network whose hidden layer is replaced by an SAE's reconstruction.
+//
+// The greedy actions of a network at many positions, a batch at a time (for the exact
+// evaluator of gridworld/rook_exact.hpp, which takes one action per legal position):
+//   auto g = std::make_unique<saerl::GreedyBatch<Game, Net>>();
+//   g->actions(net, exact.legal, exact.legal_count, actions);
 #pragma once
+#include "../core/mlp.hpp"
 #include "../gridworld/rook_checkmate.hpp"
 #include "../gridworld/rook_solver.hpp"
 
 namespace saerl {
+
+template <class Game, class Net, int B = 256>
+struct GreedyBatch {
+  MlpActivations<Net, B> acts;
+  float obs[B * Game::kObs];
+
+  // actions[i] = argmax_a Q(position index[i], a), for i < n.
+  void actions(const Net& net, const int32_t* index, int n, uint8_t* out) {
+    for (int first = 0; first < n; first += B) {
+      const int rows = n - first < B ? n - first : B;
+      for (int r = 0; r < rows; ++r) Game::observe(Game::from_index(index[first + r]), obs + r * Game::kObs);
+      const float* q = mlp_forward(net, obs, rows, acts);
+      for (int r = 0; r < rows; ++r) out[first + r] = uint8_t(argmax(q + r * Game::kActions, Game::kActions));
+    }
+  }
+};
 
 struct RookEvaluation {
   int games = 0;
@@ -37,8 +59,14 @@ RookEvaluation evaluate_rook(Policy& policy, const RookSolver<N>* solver, int ga
   long mates = 0, mate_moves = 0, visited = 0, optimal = 0;
   double extra = 0, total_return = 0;
   long outcomes[6] = {0, 0, 0, 0, 0, 0};
+  // Separate streams: one draws the starts, and each game's black replies come from a stream of
+  // their own keyed by the game's index, so two policies evaluated from the same rng face the
+  // same starts even after their games diverge.
+  const uint64_t seed = (uint64_t(rng.next_u32()) << 32) | rng.next_u32();
+  Rng starts(seed, 0);
   for (int g = 0; g < games; ++g) {
-    env.reset(rng);
+    env.reset(starts);
+    Rng replies(seed, uint64_t(g) + 1);
     const int start_dtm = solver ? solver->dtm[Game::index(env.pos)] : -1;
     for (;;) {
       const typename Game::Position p = env.pos;
@@ -47,7 +75,7 @@ RookEvaluation evaluate_rook(Policy& policy, const RookSolver<N>* solver, int ga
         ++visited;
         optimal += solver->is_optimal_action(p, a);
       }
-      const auto r = env.step(a, rng);
+      const auto r = env.step(a, replies);
       total_return += r.reward;
       if (!r.done) continue;
       ++outcomes[int(r.outcome)];

@@ -11,8 +11,9 @@ namespace saerl {
 inline Status make_dir(const char* dir) {
   if (mkdir(dir, 0755) == 0) return Status::success();
   struct stat st;
-  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return Status::success();
-  return Status::error(StatusCode::io_error, "%s: cannot create directory", dir);
+  if (stat(dir, &st) != 0) return Status::error(StatusCode::io_error, "%s: cannot create directory", dir);
+  if (!S_ISDIR(st.st_mode)) return Status::error(StatusCode::io_error, "%s: is a file, not a directory", dir);
+  return Status::success();
 }
 
 }  // namespace saerl

@@ -65,7 +65,7 @@ inline int sweep_spawn(const char* self, const char* out, const char* preset, in
       char log[1100];
       std::snprintf(log, sizeof log, "%s/run-%d.log", out, i);
       if (!std::freopen(log, "w", stdout) || !std::freopen(log, "a", stderr)) _exit(2);
-      execl(self, self, "sweep", "--run", run, "--runs", count, "--out", out, "--preset", preset, "--steps", steps,
+      execlp(self, self, "sweep", "--run", run, "--runs", count, "--out", out, "--preset", preset, "--steps", steps,
             "--sae-steps", sae, "--games", game_count, (char*)nullptr);
       _exit(127);
     }

@@ -35,6 +35,8 @@ struct RookCheckmate {
   static constexpr int kObsCoords = 6;              // row, col of K, R, k in [0, 1]
   static constexpr int kMaxMoves = 50;              // the 50th white move without mate loses
   static constexpr int kPositions = N * N * N * N * N * N;  // every (K, R, k) triple
+  // legal positions with white to move (count_legal_positions(); a test checks each)
+  static constexpr int kLegalPositions = N == 4 ? 1312 : N == 5 ? 7040 : N == 6 ? 25440 : N == 7 ? 72380 : 175168;
 
   struct Position {
     uint8_t wk, wr, bk;  // squares of the white king, white rook, black king

@@ -19,17 +19,17 @@ struct Ended {
   std::string err;     // what it wrote to stderr
 };
 
-// Runs `$SAERL_BIN args...` with env entries ("NAME=value") added; stdout goes to /dev/null,
+// Runs `$SAERL_BIN args...` with env entries ("NAME=value") added; stdout goes to out_path,
 // stderr to err_path and back into Ended::err.
 inline Ended run_saerl(const std::vector<std::string>& args, const std::string& err_path,
-                       const std::vector<std::string>& env = {}) {
+                       const std::vector<std::string>& env = {}, const std::string& out_path = "/dev/null") {
   Ended e;
   const char* bin = std::getenv("SAERL_BIN");
   if (!bin) return e;
   const pid_t pid = fork();
   if (pid == 0) {
     for (const std::string& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    const int out = open("/dev/null", O_WRONLY), err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(bin));

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <vector>
 
 #include "dqn/evaluate.hpp"
 
@@ -61,4 +62,32 @@ TEST_CASE("a policy that only plays illegal moves loses every game at once") {
   CHECK(e.checkmate_rate == 0.0);
   CHECK(e.mean_return == -100.0);
   CHECK(e.optimal_action_rate == -1.0);  // not computed without a solver
+}
+
+TEST_CASE("two policies that differ in one position face the same starts, game after game") {
+  // Both play an illegal move (the game ends at once) except B at one position, where it plays
+  // on: its extra moves draw black's replies, which must not shift the later starts.
+  struct Recorder {
+    int special = -1;  // B's position index, -1 for A
+    std::vector<int> starts;
+    bool continuing = false;
+    int greedy(Game::Position p) {
+      if (!continuing) starts.push_back(Game::index(p));
+      const bool play_on = Game::index(p) == special && !continuing;
+      continuing = play_on;
+      if (!play_on) return IllegalPolicy{}.greedy(p);
+      Game::Position after;
+      for (int a = 0; a < Game::kActions; ++a)
+        if (Game::apply_white(p, a, &after) == Game::Outcome::ongoing) return a;
+      return 0;
+    }
+  };
+  Recorder a, b;
+  saerl::Rng ra(9), rb(9);
+  saerl::evaluate_rook(a, static_cast<const Solver*>(nullptr), 200, ra);
+  b.special = a.starts[0];
+  const saerl::RookEvaluation eb = saerl::evaluate_rook(b, static_cast<const Solver*>(nullptr), 200, rb);
+  REQUIRE(a.starts.size() == 200);
+  CHECK(b.starts == a.starts);
+  CHECK(eb.illegal_rate == 1.0);  // B's game from the special start ended by its second move
 }

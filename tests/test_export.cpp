@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "examples/export.hpp"
-#include "examples/presets.hpp"
+#include "examples/cli/setup.hpp"
 #include "tests/run_program.hpp"
 #include "tests/tensor_files.hpp"
 
@@ -241,7 +241,7 @@ TEST_CASE("the export formats are npy and safetensors") {
 }
 
 TEST_CASE("saerl export writes the default preset's files, and refuses a bad format or a missing dqn.bin") {
-  using Preset = saerl::DefaultPreset;
+  using Preset = saerl::DefaultSetup<5>;
   const bool have_bin = std::getenv("SAERL_BIN") != nullptr;
   REQUIRE_MESSAGE(have_bin, "SAERL_BIN must name build/saerl (make test and meson test set it)");
   if (!have_bin) return;  // (REQUIRE does not stop a test when exceptions are off)

@@ -25,8 +25,8 @@ using Bytes = std::vector<unsigned char>;
 
 namespace {
 
-Args dqn_args(const std::string& out) {
-  return {"train-dqn", "--steps", "4000", "--eval-every", "1000", "--games", "100", "--checkpoint-every", "1000",
+Args dqn_args(const std::string& out, const char* steps = "4000") {
+  return {"train-dqn", "--steps", steps, "--eval-every", "1000", "--games", "100", "--checkpoint-every", "1000",
           "--out", out};
 }
 Args sae_args(const std::string& out) {
@@ -188,12 +188,12 @@ TEST_CASE("bad command lines and bad files end with one line and exit status 2, 
   flipped[flipped.size() / 2] ^= 1;
   // a checkpoint of seed 1 at step 1000, for the --resume cases
   TempDir ck;
-  saerl_test::run_saerl(with(dqn_args(ck.dir), {"--steps", "1500"}), err, {"SAERL_TEST_KILL_AT_STEP=1200"});
+  saerl_test::run_saerl(dqn_args(ck.dir, "1500"), err, {"SAERL_TEST_KILL_AT_STEP=1200"});
   const Bytes checkpoint = read_file(ck.dir + "/dqn.ckpt");
   REQUIRE(!checkpoint.empty());
   Bytes bad_checkpoint = checkpoint;
   bad_checkpoint[4000] ^= 1;
-  const Args resume = with(dqn_args(w), {"--steps", "1500", "--resume"});
+  const Args resume = with(dqn_args(w, "1500"), {"--resume"});
 
   struct Case {
     const char* what;
@@ -206,7 +206,7 @@ TEST_CASE("bad command lines and bad files end with one line and exit status 2, 
       {"missing value", {"eval", "--out", w, "--seed"}, nullptr, "--seed needs a value"},
       {"number out of range", {"eval", "--out", w, "--games", "0"}, nullptr, "out of range"},
       {"not a number", {"eval", "--out", w, "--games", "12x"}, nullptr, "not a whole number"},
-      {"NaN learning rate", {"train-dqn", "--out", w, "--lr", "nan"}, nullptr, "is not a number in"},
+      {"NaN learning rate", {"train-dqn", "--out", w, "--lr", "nan"}, nullptr, "is not a number"},
       {"zero checkpoint interval", {"train-dqn", "--out", w, "--checkpoint-every", "0"}, nullptr, "out of range"},
       {"unknown command", {"frobnicate"}, nullptr, "unknown command"},
       {"no command", {}, nullptr, "no command given"},
@@ -224,7 +224,12 @@ TEST_CASE("bad command lines and bad files end with one line and exit status 2, 
       {"a text file as the model", {"play", "--out", w}, put("dqn.bin", {'h', 'e', 'l', 'l', 'o', '\n'}), "bad magic"},
       {"one flipped byte", {"eval", "--out", w}, put("dqn.bin", flipped), "checksum mismatch"},
       {"a foreign results.json", dqn_args(w), put("results.json", {'[', '1', ']'}), "not a results file"},
-      {"--out is a file", {"train-dqn", "--out", w + "/dqn.bin"}, nullptr, "cannot create directory"},
+      {"--out is a file", {"train-dqn", "--out", w + "/dqn.bin"}, nullptr, "is a file, not a directory"},
+      {"an option the command does not take", {"solve", "--variant", "topk"}, nullptr, "solve does not take --variant"},
+      {"a repeated option", {"eval", "--out", w, "--games", "5", "--games", "6"}, nullptr, "--games is given twice"},
+      {"--resume without a checkpoint", {"train-dqn", "--out", w, "--resume"}, nullptr, "no checkpoint"},
+      {"a board the preset does not play", {"train-dqn", "--out", w, "--preset", "tiny", "--board", "6"}, nullptr,
+       "plays 5x5 only"},
       {"train-sae on the other preset's DQN", {"train-sae", "--out", w, "--preset", "paper"}, nullptr,
        "shape mismatch"},
       {"report on a truncated SAE", {"report", "--out", w}, put("sae-topk.bin", cut(sae, 100)), "truncated"},
@@ -249,4 +254,23 @@ TEST_CASE("bad command lines and bad files end with one line and exit status 2, 
     ++n;
   }
   CHECK(n >= 15);
+}
+
+TEST_CASE("each command has its own help, and eval reads the preset of a tiny model from its file") {
+  TempDir tmp;
+  const std::string err = tmp.path("err"), a = tmp.path("a.txt"), b = tmp.path("b.txt");
+  CHECK(saerl_test::run_saerl({"train-dqn", "--help"}, err, {}, a).exit_code == 0);
+  CHECK(saerl_test::run_saerl({"solve", "--help"}, err, {}, b).exit_code == 0);
+  const Bytes help_a = read_file(a), help_b = read_file(b);
+  CHECK(std::string(help_a.begin(), help_a.end()).find("usage: saerl train-dqn") != std::string::npos);
+  CHECK(std::string(help_b.begin(), help_b.end()).find("usage: saerl solve") != std::string::npos);
+  CHECK(help_a != help_b);
+
+  const std::string dir = tmp.path("tiny");
+  REQUIRE(saerl_test::run_saerl({"train-dqn", "--preset", "tiny", "--steps", "3000", "--eval-every", "1000", "--games",
+                                 "20", "--out", dir}, err).exit_code == 0);
+  const Ended e = saerl_test::run_saerl({"eval", "--out", dir, "--games", "100"}, err, {}, a);
+  CHECK_MESSAGE(e.exit_code == 0, e.err);
+  const Bytes said = read_file(a);
+  CHECK(std::string(said.begin(), said.end()).find("tiny preset") != std::string::npos);
 }

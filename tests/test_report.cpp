@@ -73,7 +73,7 @@ ReportData sample_data() {
                  "relu": {"board_f1": 0.88, "coverage": 0.86, "labeled_precision_0_9": 1, "live": 2}},
     "sae": {"relu": {"fvu": 0.114, "l0": 11.2, "dead": 0, "features": 4, "action_agreement": 0.63,
                      "l1_coefficient": 0.012, "density": {"0": 2, "1": 0, "2": 0, "3": 0, "4": 0, "5": 2, "6": 0}},
-            "topk": {"fvu": 0.058, "train_seconds": 19.7}}})");
+            "topk": {"fvu": 0.058, "train_seconds": 19.7, "density": [0, 0, 0, 1, 2, 3, 4]}}})");
   d.variants = {"relu", "topk"};
   d.features.push_back(parsed(R"({
     "variant": "relu", "board_size": 5, "width": 4, "positions": 7040, "live": 2,
@@ -141,6 +141,9 @@ TEST_CASE("missing keys and files show a dash or a note, never nan, and every se
   const std::string some = report_html(sample_data());
   CHECK(some.find("No features-topk.json") != std::string::npos);  // topk has keys but no file
   CHECK(some.find("&ndash;") != std::string::npos);                 // topk's L0, for one
+  // the density histograms, from an object of bins (older files) and from an array
+  CHECK(some.find("<figcaption><b>relu</b></figcaption>") != std::string::npos);
+  CHECK(some.find("<figcaption><b>topk</b></figcaption>") != std::string::npos);
 }
 
 TEST_CASE("a card says \"fires when\" only when the label rule is met, \"best match\" below it") {

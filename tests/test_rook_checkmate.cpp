@@ -294,6 +294,12 @@ TEST_CASE("the 5x5 board has 7,040 legal positions, as an independent count find
   CHECK(Game::count_legal_positions() == brute);
   CHECK(saerl::RookCheckmate<4>::count_legal_positions() == brute_force_legal_count(4));
   CHECK(saerl::RookCheckmate<6>::count_legal_positions() == brute_force_legal_count(6));
+  // the compile-time counts that size the activation datasets
+  CHECK(saerl::RookCheckmate<4>::kLegalPositions == saerl::RookCheckmate<4>::count_legal_positions());
+  CHECK(Game::kLegalPositions == brute);
+  CHECK(saerl::RookCheckmate<6>::kLegalPositions == saerl::RookCheckmate<6>::count_legal_positions());
+  CHECK(saerl::RookCheckmate<7>::kLegalPositions == saerl::RookCheckmate<7>::count_legal_positions());
+  CHECK(saerl::RookCheckmate<8>::kLegalPositions == saerl::RookCheckmate<8>::count_legal_positions());
 }
 
 TEST_CASE("random resets give only legal positions, and reach many of them") {

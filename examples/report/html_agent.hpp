@@ -24,15 +24,17 @@ inline std::vector<double> numbers_of(const Json* v) {
   return out;
 }
 
-// The DQN's curve: arrays dqn.curve.step / return_ratio / checkmate_rate, or the older
-// dqn.curve.<zero-padded step> = checkmate rate.
+// The DQN's curve: arrays dqn.curve.step / return_ratio / exact_mate_prob (or the sampled
+// checkmate_rate), or the older dqn.curve.<zero-padded step> = sampled checkmate rate.
 inline void dqn_curve(const Json& r, Series& ratio, Series& mate) {
   const Json* curve = json_at(r, "dqn.curve");
   if (!curve || !curve->is_object()) return;
   if (const Json* steps = curve->get("step")) {
     ratio.x = mate.x = numbers_of(steps);
     ratio.y = numbers_of(curve->get("return_ratio"));
-    mate.y = numbers_of(curve->get("checkmate_rate"));
+    mate.y = numbers_of(curve->get("exact_mate_prob"));
+    if (mate.y.empty()) mate.y = numbers_of(curve->get("checkmate_rate"));
+    else mate.name = "mate probability (exact)";
     return;
   }
   for (size_t i = 0; i < curve->keys.size(); ++i)
@@ -87,7 +89,7 @@ inline void html_agent(Html& h, const ReportData& d) {
           "steps: %s.</figcaption></figure>\n",
           svg_plot(p).c_str(), fixed(every, 0).c_str(),
           ratio.x.empty() ? "its checkmate rate over 1,000 games against the random black king"
-                          : "its exact return ratio over all legal starts and its checkmate rate in sampled games");
+                          : "its exact return ratio and mate probability over all legal starts");
   } else {
     h.raw("<p class=\"note\">No learning curve in results.json (dqn.curve).</p>\n");
   }
@@ -111,6 +113,8 @@ inline void html_agent(Html& h, const ReportData& d) {
                         "starts from which the policy mates whatever black does");
     detail::measure_row(h, "optimal moves", percent(number_at(r, "dqn.optimal_action_rate_all")),
                         "legal positions where the greedy move is one of the fastest mates");
+    detail::measure_row(h, "optimal moves in play", percent(number_at(r, "dqn.optimal_action_rate_visited")),
+                        "the same over the positions its games visit");
     detail::table_end(h);
   }
   const std::string games = fixed(number_at(r, "dqn.eval_games"), 0);
@@ -132,6 +136,8 @@ inline void html_agent(Html& h, const ReportData& d) {
   detail::measure_row(h, "episodes", fixed(number_at(r, "dqn.episodes"), 0), "games played in training");
   detail::measure_row(h, "updates", fixed(number_at(r, "dqn.updates"), 0), "gradient steps");
   detail::measure_row(h, "training time", duration(number_or(&r, "dqn.train_seconds", NAN)), "wall clock");
+  detail::measure_row(h, "of it evaluating", duration(number_or(&r, "dqn.eval_seconds", NAN)),
+                      "measuring the learning curve");
   detail::measure_row(h, "time to 95% checkmates", duration(number_or(&r, "dqn.seconds_to_0_95", NAN)),
                       "first evaluation at or above 0.95");
   detail::table_end(h);
@@ -251,8 +257,11 @@ inline void html_sae(Html& h, const ReportData& d) {
         "on which they fire; dead features (grey) never fire.</p><div class=\"plots\">");
   const std::vector<std::string> bins = {"dead", "<0.001", "0.001", "0.01", "0.1", "1", "10"};
   for (size_t v = 0; v < d.variants.size(); ++v) {
-    std::vector<double> counts;
-    for (size_t b = 0; b < bins.size(); ++b) counts.push_back(number_or(d.sae(v), "density." + std::to_string(b), NAN));
+    const Json* density = json_at(d.sae(v), "density");  // an array, or (older) an object "0".."6"
+    std::vector<double> counts = detail::numbers_of(density);
+    for (size_t b = 0; density && !is_array(density) && b < bins.size(); ++b)
+      counts.push_back(number_or(density, std::to_string(b), NAN));
+    if (counts.size() != bins.size()) continue;
     bool all = true;
     for (double c : counts) all = all && std::isfinite(c);
     if (!all) continue;

@@ -96,7 +96,9 @@ inline void html_causal(Html& h, const ReportData& d) {
       }
       h.raw("</table></div>\n");
     }
-    if (const Json* steering = json_at(d.summary(v), "steering")) {
+    const Json* steering = json_at(d.file(v), "steering");
+    if (!steering) steering = json_at(d.summary(v), "steering");  // the summary alone
+    if (steering) {
       any = true;
       detail::steering_table(h, d.variants[v], steering);
     }

@@ -36,10 +36,10 @@ inline std::string label_html(const Json& feature, double rule_precision, double
   return "<span class=\"weak\">best match: " + escaped(text_at(label, "phrase")) + figures + "</span>";
 }
 
-// A steering record of results.json's features.<v>.steering for feature id, or null.
-inline const Json* steering_record(const Json* summary, double id) {
-  for (const char* family : {"features", "named.features"}) {
-    const Json* list = json_at(summary, std::string("steering.") + family);
+// The steering record of feature id in a features file (its "steering" object), or null.
+inline const Json* steering_record(const Json* file, double id) {
+  for (const char* family : {"steering.features", "steering.named.features"}) {
+    const Json* list = json_at(file, family);
     if (!is_array(list)) continue;
     for (const Json& r : list->items)
       if (number_or(&r, "feature", -1) == id) return &r;
@@ -155,7 +155,7 @@ inline void html_features(Html& h, const ReportData& d) {
     const double positions = number_or(file, "positions", 0);
     for (const Json* f : cards)
       detail::feature_card(h, d.variants[v], *f, n, positions, file->get("pieces"), rule_precision, rule_recall,
-                           detail::steering_record(d.summary(v), number_or(f, "id", -1)));
+                           detail::steering_record(file, number_or(f, "id", -1)));
     h.raw("</div></details>\n");
   }
   section_end(h);

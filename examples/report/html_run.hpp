@@ -127,6 +127,7 @@ inline void html_run(Html& h, const ReportData& d) {
   row("version", text_or("run.version", nullptr));
   row("commit", text_or("run.commit", nullptr));
   row("preset", text_or("run.preset", "dqn.preset"));
+  row("recipe", text_or("dqn.recipe", nullptr));
   const Json* seed = number_at(r, "run.seed");
   row("seed", fixed(seed ? seed : number_at(r, "dqn.seed"), 0));
   if (d.board_size() > 0) row("board", std::to_string(d.board_size()) + " &times; " + std::to_string(d.board_size()));
@@ -138,6 +139,10 @@ inline void html_run(Html& h, const ReportData& d) {
         duration(number_or(d.sae(v), "train_seconds", NAN)));
   row("wall time, report analysis", duration(number_or(&r, "report.seconds", NAN)));
   h.raw("</table></div>\n");
+  std::string missing;
+  for (const char* key : {"run.command", "run.commit", "run.version", "run.started", "run.seconds"})
+    if (!json_at(r, key)) missing += std::string(missing.empty() ? "" : ", ") + key;
+  if (!missing.empty()) h.put("<p class=\"note\">Not recorded in results.json: %s.</p>\n", missing.c_str());
   section_end(h);
 }
 

@@ -31,10 +31,10 @@ struct ReportData {
   const Json* summary(size_t v) const { return json_at(results, "features." + variants[v]); }
   const Json* file(size_t v) const { return features[v].get("features") ? &features[v] : nullptr; }
   bool has_sweep() const { return sweep.get("rows") || sweep.get("correlations"); }
-  int board_size() const {
+  int board_size() const {  // from a features file, else from dqn.board; 0: not known
     for (const Json& f : features)
       if (const Json* n = number_at(f, "board_size")) return int(n->number);
-    return 0;
+    return int(number_or(&results, "dqn.board", 0));
   }
 };
 

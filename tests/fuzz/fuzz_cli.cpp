@@ -1,9 +1,9 @@
-// libFuzzer target: examples/cli.hpp's parse_options on arbitrary command lines (make fuzz).
+// libFuzzer target: examples/cli/options.hpp's parse_options on arbitrary command lines (make fuzz).
 // The input is split at NUL bytes into at most 32 arguments.
 #include <cstdint>
 #include <cstring>
 
-#include "examples/cli.hpp"
+#include "examples/cli/options.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static char text[4096 + 1];
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   argv[argc] = nullptr;
   saerl::Options o;
-  const saerl::Status s = saerl::parse_options(argc, argv, 0, &o);
-  if (s.ok() && (o.games < 1 || o.eval_every < 1000 || !o.out || !o.out[0] || o.checkpoint_every < 0)) __builtin_trap();
+  const saerl::Status s = saerl::parse_options(argc, argv, 0, nullptr, &o);
+  if (s.ok() && (o.games < 1 || (o.eval_every != 0 && o.eval_every < 1000) || !o.out || !o.out[0] || o.checkpoint_every < 0)) __builtin_trap();
   return 0;
 }

@@ -1,5 +1,5 @@
 // libFuzzer target: train-dqn's checkpoint loader (core/checkpoint.hpp, dqn/dqn_checkpoint.hpp,
-// examples/run_checkpoint.hpp) on arbitrary bytes (make fuzz). What loads and passes the checks
+// examples/cli/run_checkpoint.hpp) on arbitrary bytes (make fuzz). What loads and passes the checks
 // must train on: a few steps run on it. (Every saved field is overwritten by a load that
 // succeeds, so a run depends on its input alone.)
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dqn/dqn_agent.hpp"
-#include "examples/run_checkpoint.hpp"
+#include "examples/cli/run_checkpoint.hpp"
 #include "gridworld/rook_checkmate.hpp"
 #include "tests/fuzz/fuzz_file.hpp"
 
@@ -21,11 +21,15 @@ using Agent = saerl::DqnAgent<Game, AgentNet, 4, 16>;
 using Trainer = saerl::SaeTrainer<SaeT, 2>;
 constexpr long kSteps = 100;  // the run's length, as the checkpoint's run text says
 
-inline saerl::Options options() {
-  saerl::Options o;
-  o.steps = kSteps;
-  o.sae_steps = kSteps;
-  return o;
+inline saerl::DqnTrainConfig dqn_config() {
+  saerl::DqnTrainConfig c;
+  c.steps = kSteps;
+  return c;
+}
+inline saerl::SaeRecipe sae_recipe() {
+  saerl::SaeRecipe r;
+  r.steps = kSteps;
+  return r;
 }
 
 // train-dqn's state for a small agent, freshly initialised
@@ -35,7 +39,7 @@ struct DqnRun {
   Game env;
   saerl::Rng rng{1}, eval_rng{2};
   saerl::DqnProgress p;
-  const saerl::RunText expected = saerl::dqn_run_text(options(), "fuzz", kSteps);
+  const saerl::RunText expected = saerl::dqn_run_text("fuzz", 5, 1, dqn_config());
   DqnRun() {
     saerl::DqnConfig c;
     c.learn_start = 4;
@@ -56,7 +60,7 @@ struct SaeRun {
   std::unique_ptr<Trainer> trainer = std::make_unique<Trainer>();
   saerl::Rng rng{3};
   saerl::SaeProgress p;
-  const saerl::RunText expected = saerl::sae_run_text(options(), "fuzz", kSteps, 0);
+  const saerl::RunText expected = saerl::sae_run_text("fuzz", 5, 1, "topk", sae_recipe(), 0);
   SaeRun() {
     sae->init(saerl::SaeVariant::topk, 2, nullptr, rng);
     saerl::SaeConfig c;

@@ -23,11 +23,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../core/checkpoint.hpp"
-#include "../dqn/dqn_checkpoint.hpp"
-#include "../gridworld/rook_checkmate.hpp"
-#include "../sae/sae_checkpoint.hpp"
-#include "cli.hpp"
+#include "../../core/checkpoint.hpp"
+#include "../../dqn/dqn_checkpoint.hpp"
+#include "../../gridworld/rook_checkmate.hpp"
+#include "../../sae/sae_checkpoint.hpp"
+#include "setup.hpp"
 
 namespace saerl {
 
@@ -69,45 +69,51 @@ struct RunText {
   char s[256];
 };
 
-inline RunText dqn_run_text(const Options& o, const char* preset, long total) {
+// The DQN run's description: preset, board, seed and every training constant of its recipe.
+inline RunText dqn_run_text(const char* preset, int board, unsigned long long seed, const DqnTrainConfig& d) {
   RunText t{};
-  std::snprintf(t.s, sizeof t.s, "train-dqn preset %s seed %llu steps %ld eval-every %ld lr %g lr-end %g n-step %ld "
-                "double-dqn %ld target-every %ld train-every %ld", preset, o.seed, total, o.eval_every, o.lr, o.lr_end,
-                o.n_step, o.double_dqn, o.target_every, o.train_every);
+  const DqnConfig& a = d.agent;
+  std::snprintf(t.s, sizeof t.s, "train-dqn %s %dx%d seed %llu steps %ld eval %ld lr %g->%g eps %g->%g/%ld gamma %g "
+                "n %d cut %d double %d target %d every %d noise %g", preset, board, board, seed, d.steps, d.eval_every,
+                double(a.lr), double(d.learning_rate.end), double(d.epsilon.start), double(d.epsilon.end),
+                d.epsilon.steps, double(a.gamma), a.n_step, int(a.cut_at_exploration), int(a.double_dqn),
+                a.target_every, a.train_every, double(a.hidden_noise));
   return t;
 }
 
-inline RunText sae_run_text(const Options& o, const char* preset, long steps, uint64_t dqn_hash) {
+// The SAE run's description: preset, board, seed, variant, its recipe and the DQN's weights.
+inline RunText sae_run_text(const char* preset, int board, unsigned long long seed, const char* variant,
+                            const SaeRecipe& r, uint64_t dqn_hash) {
   RunText t{};
-  std::snprintf(t.s, sizeof t.s, "train-sae preset %s seed %llu variant %s steps %ld k %ld l1 %g l0 %g q-fidelity %g "
-                "policy-fidelity %g policy-temperature %g dqn %016llx", preset, o.seed, o.variant, steps, o.k, o.l1,
-                o.l0, o.q_fidelity, o.policy_fidelity, o.policy_temperature,
-                static_cast<unsigned long long>(dqn_hash));
+  const SaeConfig& c = r.config;
+  std::snprintf(t.s, sizeof t.s, "train-sae %s %dx%d seed %llu variant %s steps %ld k %d l1 %g l0 %g q-fidelity %g "
+                "policy-fidelity %g policy-temperature %g dqn %016llx", preset, board, board, seed, variant, r.steps,
+                c.k, double(c.l1), double(c.l0), double(r.q_fidelity), double(r.policy_fidelity),
+                double(r.policy_temperature), static_cast<unsigned long long>(dqn_hash));
   return t;
 }
 
-// train-dqn's loop state besides the agent, runner, environment and RNGs.
+// train-dqn's loop state besides the agent, runner, environment and RNGs: the learning curve,
+// one point per exact evaluation.
 struct DqnProgress {
-  static constexpr int kCurveMax = 64;  // the learning curve: (step, checkmate rate) of each evaluation
+  static constexpr int kCurveMax = 200;
   RunText run{};
-  long t = 0;  // steps done
-  double seconds = 0, eval_seconds = 0, to_095 = -1;
+  double seconds = 0, eval_seconds = 0;  // before this process started (resumed runs)
   int curve_points = 0;
   long curve_steps[kCurveMax] = {0};
-  double curve_rates[kCurveMax] = {0};
+  double curve_ratio[kCurveMax] = {0}, curve_mate[kCurveMax] = {0};
 };
 
 template <class Ar, class Agent, class Runner, int N>
 void dqn_run_fields(Ar& ar, DqnProgress& p, Agent& agent, Runner& runner, RookCheckmate<N>& env, Rng& rng,
                     Rng& eval_rng) {
   ar.array(p.run.s, sizeof p.run.s);
-  ar.value(p.t);
   ar.value(p.seconds);
   ar.value(p.eval_seconds);
-  ar.value(p.to_095);
   ar.value(p.curve_points);
   ar.array(p.curve_steps, DqnProgress::kCurveMax);
-  ar.array(p.curve_rates, DqnProgress::kCurveMax);
+  ar.array(p.curve_ratio, DqnProgress::kCurveMax);
+  ar.array(p.curve_mate, DqnProgress::kCurveMax);
   dqn_agent_fields(ar, agent);
   dqn_runner_fields(ar, runner);
   ar.value(env.pos);
@@ -125,9 +131,10 @@ Status check_dqn_run(const char* path, const DqnProgress& p, const RunText& expe
     return Status::error(StatusCode::invalid_argument, "%s: made by another run (other options); remove it to start over",
                          path);
   // the counters agree with the step (so none can overflow before the run ends)
-  if (p.t < 0 || p.t > total || runner.steps != p.t || agent.steps != p.t || runner.episodes < 0 ||
-      runner.episodes > p.t || agent.updates > p.t || p.curve_points < 0 || p.curve_points >= DqnProgress::kCurveMax ||
-      !Game::is_legal(env.pos) || env.moves < 0 || env.moves >= Game::kMaxMoves)
+  if (runner.steps < 0 || runner.steps > total || agent.steps != runner.steps || runner.episodes < 0 ||
+      runner.episodes > runner.steps || agent.updates > runner.steps || p.curve_points < 0 ||
+      p.curve_points > DqnProgress::kCurveMax || !Game::is_legal(env.pos) || env.moves < 0 ||
+      env.moves >= Game::kMaxMoves)
     return Status::error(StatusCode::invalid_argument, "%s: loop state out of range", path);
   Status s = check_dqn_agent(agent, [](const typename Game::Position& q) {
     return q.wk < Game::kSquares && q.wr < Game::kSquares && q.bk < Game::kSquares;

@@ -1,0 +1,51 @@
+// saerl run: the whole study in one command: train-dqn, train-sae for every variant, report,
+// then a table of the headline figures. --quick does it at a small scale for a first look.
+#include "commands.hpp"
+
+namespace saerl {
+
+int cmd_run(const Options& given) {
+  Options o = given;
+  if (o.quick) {  // a minute on a laptop core: the pipeline, not the results
+    if (o.steps <= 0) o.steps = 120000;
+    if (o.sae_steps <= 0) o.sae_steps = 600;
+    o.games = o.games < 500 ? o.games : 500;
+    o.pursuit = 0;
+  }
+  int rc = cmd_train_dqn(o);
+  for (int v = 0; rc == 0 && v <= int(SaeVariant::jumprelu); ++v) {
+    Options ov = o;
+    ov.variant = sae_variant_name(SaeVariant(v));
+    ov.preset = nullptr, ov.board = 0;  // from dqn.bin
+    rc = cmd_train_sae(ov);
+  }
+  if (rc == 0) {
+    Options orep = o;
+    orep.preset = nullptr, orep.board = 0;
+    rc = cmd_report(orep);
+  }
+  if (rc != 0) return rc;
+  Results r;
+  const Status s = r.load(in_dir(o.out, "results.json").c_str());
+  if (!s.ok()) return fail(s);
+  auto value = [&](const char* a, const char* b, const char* c) {
+    char key[96];
+    std::snprintf(key, sizeof key, "%s.%s.%s", a, b, c);
+    return r.number(key, -1.0);
+  };
+  std::printf("\nDQN: return ratio %.4f, mate probability %.5f, moves to mate %.2f (optimal %.2f), trained %.0f s\n",
+              r.number("dqn.return_ratio", -1), r.number("dqn.exact_mate_prob", -1),
+              r.number("dqn.exact_moves_to_mate", -1), r.number("dqn.optimal_moves_to_mate", -1),
+              r.number("dqn.train_seconds", -1));
+  std::printf("%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board_f1");
+  for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
+    const char* n = sae_variant_name(SaeVariant(v));
+    std::printf("%-10s %7.4f %6.2f %9.4f %9.4f %9.3f %9.3f\n", n, value("sae", n, "fvu"), value("sae", n, "l0"),
+                value("sae", n, "action_agreement"), value("sae", n, "spliced_checkmate_rate"),
+                value("features", n, "coverage"), value("features", n, "board_f1"));
+  }
+  std::printf("results in %s and %s\n", in_dir(o.out, "results.json").c_str(), in_dir(o.out, "report.html").c_str());
+  return 0;
+}
+
+}  // namespace saerl

@@ -1,0 +1,198 @@
+// saerl/examples/cli/setup.hpp — the presets of build/saerl: for each preset and board size,
+// the types (game, network, agent, SAE; sizes are template parameters) and the recipe (every
+// training constant, in one struct), and the dispatch from --preset/--board to them.
+//
+//   default  N = 5..8: the recipe measured here to master the game (README, docs/RESULTS.md)
+//   paper    5x5: the study's 75-512-512-24 network, trained with the default recipe; with
+//            --recipe study, the study's own hyperparameters
+//   tiny     5x5: 75-64-64-24 and a 256-feature SAE, what the microcontroller firmware runs
+//
+//   return with_setup(o, [&](auto setup) { return train<decltype(setup)>(o); });
+#pragma once
+#include <cstring>
+
+#include "../../core/mlp.hpp"
+#include "../../core/mlp_io.hpp"
+#include "../../dqn/dqn_agent.hpp"
+#include "../../dqn/train.hpp"
+#include "../../gridworld/rook_checkmate.hpp"
+#include "../../sae/sae_trainer.hpp"
+#include "common.hpp"
+#include "options.hpp"
+
+namespace saerl {
+
+// One SAE variant's training: the trainer's configuration, the steps, the fidelity terms.
+struct SaeRecipe {
+  SaeConfig config;
+  long steps = 6000;
+  float q_fidelity = 0, policy_fidelity = 0, policy_temperature = 0.01f;
+};
+
+// Every training constant of a preset.
+struct Recipe {
+  const char* name = "default";
+  DqnTrainConfig dqn;
+  long eval_games = 1000;        // sampled games beside each exact evaluation during training
+  SaeRecipe sae[4];              // by SaeVariant
+  double holdout = 0.2;          // SAE data: the fraction of positions held out for FVU and L0
+  long resample_every = 1500;    // relu: dead features resampled this often, in the first half
+  float initial_threshold = 0.1f;  // jumprelu: theta at the start
+};
+
+// The recipe measured to master the rook checkmate (README's DQN table): Double DQN with
+// 3-step returns cut at exploration, gamma 0.9, batch 64, one update per 8 steps, the learning
+// rate annealed 5e-4 -> 5e-5, epsilon 0.3 -> 0.05 over the first half.
+inline Recipe default_recipe() {
+  Recipe r;
+  DqnTrainConfig& d = r.dqn;
+  d.steps = 800000;
+  d.agent.gamma = 0.9f;
+  d.agent.train_every = 8;
+  d.agent.n_step = 3;
+  d.agent.double_dqn = true;
+  d.agent.cut_at_exploration = true;
+  d.agent.explore_floor = -0.9f;
+  d.epsilon = LinearSchedule{0.3f, 0.05f, d.steps / 2};
+  d.learning_rate = LinearSchedule{5e-4f, 5e-5f, d.steps};
+  d.eval_every = 50000;
+  for (int v = 0; v < 4; ++v) {
+    SaeConfig& c = r.sae[v].config;
+    c.variant = SaeVariant(v);
+    // BatchTopK keeps k per input on average in training; at inference its threshold lets a
+    // few more through, so it trains with k = 14 for L0 <= 16
+    c.k = c.variant == SaeVariant::batchtopk ? 14 : 16;
+    c.lr = 1e-3f;
+    c.l1 = 1.2e-2f;
+    c.l0 = 3e-3f;
+    c.jump_bandwidth = 0.05f;  // the hidden activations are of order 0.5
+    r.sae[v].steps = c.variant == SaeVariant::relu ? 15000 : 6000;
+    c.total_steps = r.sae[v].steps;
+  }
+  return r;
+}
+
+// The study's DQN hyperparameters (DESIGN.md): plain DQN, 1-step returns, gamma 0.98, batch
+// 32, epsilon 0.08 -> 0.01, a constant learning rate. (The study updated 10 times per episode
+// and copied the target every 20 episodes; here one update per 4 steps, a copy every 500.)
+inline Recipe study_recipe() {
+  Recipe r = default_recipe();
+  r.name = "study";
+  r.dqn.agent = DqnConfig{};
+  r.dqn.steps = 1500000;
+  r.dqn.epsilon = LinearSchedule{0.08f, 0.01f, r.dqn.steps / 2};
+  r.dqn.learning_rate = LinearSchedule{0.0f, 0.0f, 0};
+  return r;
+}
+
+template <int N>
+struct DefaultSetup {
+  static constexpr const char* kName = "default";
+  static constexpr int kBoard = N, kHidden = 128, kSaeBatch = 256;
+  using Game = RookCheckmate<N>;
+  using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
+  using Agent = DqnAgent<Game, Net, 64, 50000>;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
+  static Recipe recipe() { return default_recipe(); }
+};
+
+struct PaperSetup {
+  static constexpr const char* kName = "paper";
+  static constexpr int kBoard = 5, kHidden = 512, kSaeBatch = 256;
+  using Game = RookCheckmate<5>;
+  using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
+  using Agent = DqnAgent<Game, Net, 32, 50000>;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
+  static Recipe recipe() {
+    Recipe r = default_recipe();
+    r.name = "paper";
+    return r;
+  }
+};
+
+struct TinySetup {
+  static constexpr const char* kName = "tiny";
+  static constexpr int kBoard = 5, kHidden = 64, kSaeBatch = 256;
+  using Game = RookCheckmate<5>;
+  using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
+  using Agent = DqnAgent<Game, Net, 64, 50000>;
+  using SaeT = Sae<float, kHidden, 4 * kHidden>;
+  static Recipe recipe() {
+    Recipe r = default_recipe();
+    r.name = "tiny";
+    return r;
+  }
+};
+
+inline bool parse_sae_variant(const char* name, SaeVariant* v) {
+  for (int i = 0; i <= int(SaeVariant::jumprelu); ++i)
+    if (std::strcmp(name, sae_variant_name(SaeVariant(i))) == 0) return *v = SaeVariant(i), true;
+  return false;
+}
+
+// The recipe a command runs with: the preset's, or the study's with --recipe study, and the
+// options that override it.
+template <class S>
+Status recipe_for(const Options& o, Recipe* out) {
+  Recipe r = S::recipe();
+  if (o.recipe && std::strcmp(o.recipe, "study") == 0) r = study_recipe();
+  else if (o.recipe && std::strcmp(o.recipe, "default") != 0)
+    return Status::error(StatusCode::invalid_argument, "--recipe: unknown recipe '%s' (default | study)", o.recipe);
+  DqnTrainConfig& d = r.dqn;
+  if (o.steps > 0) {  // the schedules keep their shape over the new length
+    d.epsilon.steps = long(double(d.epsilon.steps) * o.steps / d.steps);
+    if (d.learning_rate.start > 0) d.learning_rate.steps = o.steps;
+    d.steps = o.steps;
+  }
+  if (o.eval_every > 0) d.eval_every = o.eval_every;
+  if (o.lr > 0) d.agent.lr = float(o.lr), d.learning_rate.start = d.learning_rate.start > 0 ? float(o.lr) : 0;
+  if (o.lr_end > 0) d.learning_rate = LinearSchedule{d.agent.lr, float(o.lr_end), d.steps};
+  if (o.gamma > 0) d.agent.gamma = float(o.gamma);
+  if (o.n_step > 0) d.agent.n_step = int(o.n_step);
+  if (o.double_dqn >= 0) d.agent.double_dqn = o.double_dqn != 0;
+  if (o.target_every > 0) d.agent.target_every = int(o.target_every);
+  if (o.train_every > 0) d.agent.train_every = int(o.train_every);
+  if (o.hidden_noise >= 0) d.agent.hidden_noise = float(o.hidden_noise);
+  d.checkpoint_every = o.checkpoint_every;
+  *out = r;
+  return Status::success();
+}
+
+namespace detail {
+
+// Fills a missing --preset and --board from DIR/dqn.bin's shape (obs, hidden, hidden, actions)
+// when the command reads a trained network and the file is there.
+inline void preset_from_model(const Options& o, const char** preset, int* board) {
+  Header h;
+  if (!saerl::read_header(in_dir(o.out, "dqn.bin").c_str(), &h).ok() || h.shape_count != 4) return;
+  for (int n = 5; n <= 8; ++n)
+    if (h.shape[0] == uint32_t(3 * n * n) && !o.board) *board = n;
+  if (!o.preset) *preset = h.shape[1] == 512 ? "paper" : h.shape[1] == 64 ? "tiny" : "default";
+}
+
+}  // namespace detail
+
+// Calls f(Setup{}) for the setup --preset and --board name (with `from_model`, those missing
+// are read from DIR/dqn.bin). Returns f's exit status, or 2 with a message.
+template <class F>
+int with_setup(const Options& o, bool from_model, F&& f) {
+  const char* preset = o.preset ? o.preset : "default";
+  int board = o.board ? o.board : 5;
+  if (from_model) detail::preset_from_model(o, &preset, &board);
+  if (std::strcmp(preset, "default") == 0) {
+    switch (board) {
+      case 5: return f(DefaultSetup<5>{});
+      case 6: return f(DefaultSetup<6>{});
+      case 7: return f(DefaultSetup<7>{});
+      case 8: return f(DefaultSetup<8>{});
+      default: break;
+    }
+  }
+  const bool paper = std::strcmp(preset, "paper") == 0, tiny = std::strcmp(preset, "tiny") == 0;
+  if (!paper && !tiny && std::strcmp(preset, "default") != 0)
+    return fail("--preset: unknown preset '%s' (default | paper | tiny)", preset);
+  if (board != 5) return fail("--board %d: the %s preset plays 5x5 only (the default preset plays 5 to 8)", board, preset);
+  return paper ? f(PaperSetup{}) : f(TinySetup{});
+}
+
+}  // namespace saerl

@@ -1,0 +1,196 @@
+// saerl train-sae: train one sparse autoencoder on DIR/dqn.bin's hidden layer (every legal
+// position's activation, a held-out part for FVU and L0), measure it, and save
+// DIR/sae-<variant>.bin and the sae.<variant>.* keys of DIR/results.json.
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "../../core/mlp_io.hpp"
+#include "../../sae/matching_pursuit.hpp"
+#include "../../sae/metrics.hpp"
+#include "../../sae/sae_io.hpp"
+#include "../pipeline.hpp"
+#include "commands.hpp"
+#include "progress.hpp"
+#include "run_checkpoint.hpp"
+
+namespace saerl {
+namespace {
+
+template <class S>
+int train(const Options& o) {
+  using Net = typename S::Net;
+  using Game = typename S::Game;
+  using SaeT = typename S::SaeT;
+  constexpr int B = S::kSaeBatch, D = SaeT::kIn;
+  using Dataset = ActivationDataset<float, D, Game::kLegalPositions>;
+  static_assert(HiddenLayer<Net>::kWidth == D, "the preset's SAE must read the DQN's hidden width");
+
+  SaeVariant variant = SaeVariant::topk;
+  if (o.variant && !parse_sae_variant(o.variant, &variant))
+    return fail("--variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)", o.variant);
+  const char* name = sae_variant_name(variant);
+  if (o.k > SaeT::kFeatures) return fail("--k: %ld is more than the %s preset's %d features", o.k, S::kName, SaeT::kFeatures);
+  Recipe recipe;
+  Status s = recipe_for<S>(o, &recipe);
+  auto net = std::make_unique<Net>();
+  if (s.ok()) s = load_mlp(*net, in_dir(o.out, "dqn.bin").c_str());
+  if (s.ok()) s = check_results(o.out);
+  if (!s.ok()) return fail(s);
+
+  // every legal position's hidden vector; a part held out
+  Rng rng(o.seed);
+  auto data = std::make_unique<Dataset>();
+  collect_all_positions<Net, Game>(*net, *data);
+  data->shuffle_split(rng, recipe.holdout);
+  float mean[D];
+  data->mean(0, data->train_size, mean);
+
+  SaeRecipe sr = recipe.sae[int(variant)];
+  SaeConfig& config = sr.config;
+  if (o.k > 0) config.k = int(o.k);
+  if (o.l1 >= 0) config.l1 = float(o.l1);
+  if (o.l0 >= 0) config.l0 = float(o.l0);
+  if (o.sae_steps > 0) sr.steps = o.sae_steps;
+  config.total_steps = sr.steps;
+  if (o.q_fidelity >= 0) sr.q_fidelity = float(o.q_fidelity);
+  if (o.policy_fidelity >= 0) sr.policy_fidelity = float(o.policy_fidelity);
+  if (o.policy_temperature > 0) sr.policy_temperature = float(o.policy_temperature);
+  const long steps = sr.steps;
+  auto sae = std::make_unique<SaeT>();
+  sae->init(variant, config.k, mean, rng, recipe.initial_threshold);
+  auto trainer = std::make_unique<SaeTrainer<SaeT, B>>();
+  trainer->init(config);
+  auto qfid = std::make_unique<QFidelity<Net, B>>();
+  qfid->net = net.get();
+  qfid->coeff = sr.q_fidelity;
+  qfid->policy_coeff = sr.policy_fidelity;
+  qfid->temperature = sr.policy_temperature;
+  auto batch = std::make_unique<float[]>(size_t(B) * D);
+
+  // the loop's state besides the above, and the checkpoint of it all (run_checkpoint.hpp)
+  TestHooks hooks = TestHooks::from_environment();
+  SaeProgress p;
+  p.run = sae_run_text(S::kName, S::kBoard, o.seed, name, sr, fnv1a64(net->params, sizeof net->params));
+  const std::string ckpt = in_dir(o.out, "sae-%s.ckpt", name), model = in_dir(o.out, "sae-%s.bin", name);
+  auto fields = [&](auto& ar) { sae_run_fields(ar, p, *sae, *trainer, rng); };
+  if (o.resume && !file_exists(ckpt)) return fail("--resume: no checkpoint %s to resume from", ckpt.c_str());
+  if (o.resume) {
+    const RunText expected = p.run;
+    s = load_checkpoint(ckpt.c_str(), kSaeRunKind, fields);
+    if (s.ok()) s = check_sae_run(ckpt.c_str(), p, expected, steps, *sae, *trainer);
+    if (!s.ok()) return fail(s);
+    std::fprintf(stderr, "train-sae: resuming from %s at step %ld\n", ckpt.c_str(), p.t);
+  }
+
+  std::fprintf(stderr, "train-sae: %s, %d -> %d features, %ld steps of %d, q-fidelity %g, policy fidelity %g (t %g), "
+               "on %d positions (%d held out)\n", name, D, SaeT::kFeatures, steps, B, double(sr.q_fidelity),
+               double(sr.policy_fidelity), double(sr.policy_temperature), data->size, data->size - data->train_size);
+  auto diverged = [&](const Status& st) {
+    const bool kept = file_exists(ckpt);
+    std::fprintf(stderr, "error: %s; %s%s\n", st.message, kept ? ckpt.c_str() : "no model or checkpoint written",
+                 kept ? " is the last good checkpoint" : "");
+    return 1;
+  };
+  Progress line("train-sae", steps, "steps");
+  const double seconds_before = p.seconds;
+  for (long t = p.t + 1; t <= steps; ++t) {
+    hooks.before_step(t);
+    for (int b = 0; b < B; ++b) copy(data->row(int(rng.below(uint32_t(data->train_size)))), batch.get() + b * D, D);
+    if (t == hooks.nan_at_step) batch[0] = std::nanf("");
+    qfid->x = batch.get();
+    trainer->step(*sae, batch.get(), B, rng, *qfid);
+    if (!trainer->health.ok()) return diverged(trainer->health);
+    if (variant == SaeVariant::relu && t % recipe.resample_every == 0 && t <= steps / 2)
+      trainer->resample_dead(*sae, data->row(0), data->train_size, rng);
+    if (t % 50 == 0 || t == steps) {
+      char note[80];
+      std::snprintf(note, sizeof note, "loss %.5f  mse %.5f  dead %d", double(trainer->last_loss),
+                    double(trainer->last_mse), trainer->dead_count());
+      line.update(t, note, t == steps);
+    }
+    if (o.checkpoint_every > 0 && t % o.checkpoint_every == 0 && t < steps) {
+      p.t = t;
+      p.seconds = seconds_before + line.seconds();
+      s = trainer->check_finite(*sae);
+      if (!s.ok()) return diverged(s);
+      s = save_run_checkpoint(ckpt.c_str(), kSaeRunKind, hooks, fields);
+      if (!s.ok()) return fail(s);
+    }
+  }
+  line.finish();
+  const double train_seconds = seconds_before + line.seconds();
+  s = trainer->check_finite(*sae);
+  if (!s.ok()) return diverged(s);
+
+  std::fprintf(stderr, "train-sae: measuring %s\n", name);
+  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
+  // inference-time optimisation: matching pursuit over the same dictionary, same budget
+  const bool sparse_k = variant == SaeVariant::topk || variant == SaeVariant::batchtopk;
+  const int pursuit_k = o.pursuit == 0 ? 0 : sparse_k ? config.k : 16;
+  const double ito_fvu =
+      pursuit_k ? pursuit_fvu(*sae, data->row(data->train_size), data->size - data->train_size, pursuit_k) : -1;
+  const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, int(o.games), o.seed + 1, pursuit_k);
+
+  s = save_sae(*sae, model.c_str());
+  if (!s.ok()) return fail(s);
+  std::printf("%-10s %7s %6s %5s %5s %9s %9s %9s %8s\n", "variant", "FVU", "L0", "dead", "dense", "agreement",
+              "spliced", "recovered", "seconds");
+  std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %8.1f\n", name, m.fvu, m.l0, m.dead, m.dense,
+              f.action_agreement, f.checkmate_rate, f.return_recovered, train_seconds);
+  if (o.pursuit)
+    std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f %9.4f   (matching pursuit over the same dictionary)\n",
+                "+pursuit", ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_checkmate_rate,
+                f.pursuit_return_recovered);
+  std::printf("  original checkmate rate %.4f; returns: original %.2f, spliced %.2f, zero-ablated %.2f, mean-ablated %.2f\n",
+              f.original_checkmate_rate, f.original_return, f.mean_return, f.zero_return, f.mean_ablation_return);
+
+  s = update_results(o.out, [&](Results& r) {
+    auto put = [&](const char* key, double v) {
+      char path[96];
+      std::snprintf(path, sizeof path, "sae.%s.%s", name, key);
+      r.set(path, std::isfinite(v) ? v : -1.0);
+    };
+    put("fvu", m.fvu);
+    put("mse", m.mse);
+    put("l0", m.l0);
+    put("dead", m.dead);
+    put("dense", m.dense);
+    put("width", SaeT::kFeatures);
+    put("action_agreement", f.action_agreement);
+    put("spliced_checkmate_rate", f.checkmate_rate);
+    put("original_checkmate_rate", f.original_checkmate_rate);
+    put("return_recovered", f.return_recovered);
+    put("q_fidelity", sr.q_fidelity);
+    put("policy_fidelity", sr.policy_fidelity);
+    put("policy_temperature", sr.policy_temperature);
+    put("pursuit_fvu", ito_fvu);
+    put("pursuit_l0", pursuit_k);
+    put("pursuit_action_agreement", f.pursuit_action_agreement);
+    put("pursuit_spliced_checkmate_rate", f.pursuit_checkmate_rate);
+    put("pursuit_return_recovered", f.pursuit_return_recovered);
+    put("k", config.k);
+    put("l1_coefficient", config.l1);  // (not "l0": that key is the measured L0 above)
+    put("l0_coefficient", config.l0);
+    put("steps", double(steps));
+    put("train_seconds", train_seconds);
+    char path[64];
+    std::snprintf(path, sizeof path, "sae.%s.density", name);
+    double histogram[kDensityBins];  // features per density bin (sae/metrics.hpp)
+    for (int b = 0; b < kDensityBins; ++b) histogram[b] = m.histogram[b];
+    r.set_numbers(path, histogram, kDensityBins);
+  });
+  if (!s.ok()) return fail(s);
+  std::remove(ckpt.c_str());  // the run is complete: its checkpoint has served
+  std::printf("wrote %s and added sae.%s.* to %s\n", model.c_str(), name, in_dir(o.out, "results.json").c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_train_sae(const Options& o) {
+  return with_setup(o, true, [&](auto setup) { return train<decltype(setup)>(o); });
+}
+
+}  // namespace saerl
