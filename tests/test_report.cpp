@@ -151,6 +151,11 @@ TEST_CASE("a card says \"fires when\" only when the label rule is met, \"best ma
   CHECK(html.find("fires when the black king is on an edge (precision 0.97, recall 0.88)") != std::string::npos);
   CHECK(html.find("best match: the white rook is on c3 (precision 0.23, recall 0.90)") != std::string::npos);
   CHECK(html.find("fires when the white rook is on c3") == std::string::npos);
+  // without a "labeled" flag the rule decides; figures are rounded down, so 0.8996 never reads 0.90
+  const Json near = parsed(R"({"label": {"phrase": "x", "precision": 0.8996, "recall": 0.95}})");
+  CHECK(detail::label_html(near, 0.9, 0.5).find("best match: x (precision 0.89, recall 0.95)") != std::string::npos);
+  const Json meets = parsed(R"({"label": {"phrase": "x", "precision": 0.9, "recall": 0.5}})");
+  CHECK(detail::label_html(meets, 0.9, 0.5) == "fires when x (precision 0.90, recall 0.50)");
   // the labelled card first (cards by F1), with its heat maps' scale and its board
   CHECK(html.find("id=\"f-relu-3\"") < html.find("id=\"f-relu-1\""));
   CHECK(html.find("0 <span class=\"scale\"></span> 2.50") != std::string::npos);

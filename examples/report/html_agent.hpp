@@ -6,6 +6,7 @@
 //   saerl::html_agent(h, data);
 //   saerl::html_sae(h, data);
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -74,10 +75,13 @@ inline void html_agent(Html& h, const ReportData& d) {
   p.title = "learning curve";
   p.x_title = "environment steps";
   p.y_title = ratio.x.empty() ? "checkmate rate" : "fraction (1 = perfect)";
-  p.y_min = 0;
-  p.y_max = 1;
   p.x_min = 0;
   p.width = 620;
+  double lowest = 0, highest = 1;  // [0, 1] unless the curve leaves it (a negative return early on)
+  for (const Series* c : {&ratio, &mate})
+    for (double y : c->y) lowest = std::fmin(lowest, y), highest = std::fmax(highest, y);
+  p.y_min = lowest < 0 ? NAN : 0;
+  p.y_max = highest > 1 ? NAN : 1;
   ratio.points = mate.points = true;
   if (ratio.y.size() == ratio.x.size() && !ratio.x.empty()) p.series.push_back(ratio);
   if (mate.y.size() == mate.x.size() && !mate.x.empty()) p.series.push_back(mate);

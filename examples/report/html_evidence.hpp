@@ -43,20 +43,26 @@ inline void steering_table(Html& h, const std::string& variant, const Json* stee
                                           {"random_direction_agreement", "same, a random feature written"},
                                           {"unintervened_agreement", "same, nothing written"},
                                           {"reconstruction_agreement", "same, layer replaced by the reconstruction"}};
-  h.put("<h3>Steering: %s</h3><div class=\"scroll\"><table class=\"data\"><tr><th>labels</th>"
-        "<th class=\"n\">features tested</th><th class=\"n\">positions</th>",
-        escaped(variant).c_str());
-  for (const auto& r : kRates) h.put("<th class=\"n\">%s</th>", r[1]);
-  h.raw("</tr>\n");
   const char* families[2][2] = {{"", "piece on a square"}, {"named", "named predicates"}};
+  std::string rows;
   for (const auto& family : families) {
     const Json* s = *family[0] ? json_at(steering, family[0]) : steering;
-    if (!s || !number_at(s, "tested")) continue;
-    h.put("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>", family[1],
-          fixed(number_at(s, "tested"), 0).c_str(), fixed(number_at(s, "positions"), 0).c_str());
-    for (const auto& r : kRates) h.put("<td class=\"n\">%s</td>", percent(number_at(s, r[0])).c_str());
-    h.raw("</tr>\n");
+    if (number_or(s, "tested", 0) <= 0) continue;  // no feature of the family to steer
+    rows += std::string("<tr><td>") + family[1] + "</td><td class=\"n\">" + fixed(number_at(s, "tested"), 0) +
+            "</td><td class=\"n\">" + fixed(number_at(s, "positions"), 0) + "</td>";
+    for (const auto& r : kRates) rows += "<td class=\"n\">" + percent(number_at(s, r[0])) + "</td>";
+    rows += "</tr>\n";
   }
+  h.put("<h3>Steering: %s</h3>", escaped(variant).c_str());
+  if (rows.empty()) {
+    h.raw("<p class=\"note\">No feature labelled with precision &ge; 0.9 to steer.</p>\n");
+    return;
+  }
+  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th>labels</th><th class=\"n\">features tested</th>"
+        "<th class=\"n\">positions</th>");
+  for (const auto& r : kRates) h.put("<th class=\"n\">%s</th>", r[1]);
+  h.raw("</tr>\n");
+  h.raw(rows);
   h.raw("</table></div>\n");
 }
 

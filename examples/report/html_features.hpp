@@ -31,7 +31,9 @@ inline std::string label_html(const Json& feature, double rule_precision, double
   const double precision = number_or(label, "precision", 0), recall = number_or(label, "recall", 0);
   const Json* flag = label->get("labeled");
   const bool labelled = flag ? flag->flag : precision >= rule_precision && recall >= rule_recall;
-  const std::string figures = " (precision " + fixed(precision, 2) + ", recall " + fixed(recall, 2) + ")";
+  // rounded down, so that a precision just below the rule's never reads as meeting it
+  const std::string figures = " (precision " + fixed(std::floor(precision * 100 + 1e-9) / 100, 2) + ", recall " +
+                              fixed(std::floor(recall * 100 + 1e-9) / 100, 2) + ")";
   if (labelled) return "fires when " + escaped(text_at(label, "phrase")) + figures;
   return "<span class=\"weak\">best match: " + escaped(text_at(label, "phrase")) + figures + "</span>";
 }
@@ -175,19 +177,23 @@ document.querySelectorAll('details.browser').forEach(function (b) {
   box.parentNode.insertBefore(bar, box);
   var sort = bar.querySelector('select'), text = bar.querySelector('input[type=search]');
   var only = bar.querySelector('input[type=checkbox]'), count = bar.querySelector('span');
+  var order = 'f1';  // the page's own order
   function update() {
     var key = sort.value, words = text.value.toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
-    cards.sort(function (x, y) {
-      var a = parseFloat(x.dataset[key]), c = parseFloat(y.dataset[key]);
-      return key === 'id' ? a - c : c - a;
-    });
+    if (key !== order) {
+      cards.sort(function (x, y) {
+        var a = parseFloat(x.dataset[key]), c = parseFloat(y.dataset[key]);
+        return key === 'id' ? a - c : c - a;
+      });
+      cards.forEach(function (c) { box.appendChild(c); });
+      order = key;
+    }
     cards.forEach(function (c) {
       var label = c.dataset.label.toLowerCase();
       var ok = (!only.checked || c.dataset.labelled === '1') &&
         words.every(function (w) { return label.indexOf(w) >= 0; });
       c.hidden = !ok;
       shown += ok;
-      box.appendChild(c);
     });
     count.textContent = shown + ' of ' + cards.length + ' shown';
   }

@@ -171,7 +171,7 @@ inline void html_page_begin(Html& h, const char* title) {
         "details{margin:.5em 0}summary{cursor:pointer;font-weight:600}"
         ".cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:8px}"
         ".card{border:1px solid #d7dbe0;border-radius:6px;padding:8px;width:372px;max-width:100%;"
-        "box-sizing:border-box;background:#fff}"
+        "box-sizing:border-box;background:#fff;content-visibility:auto;contain-intrinsic-size:auto 540px}"
         ".card h4{margin:0 0 2px;font-size:1em}.weak{color:#666;font-style:italic}"
         ".facts{font-size:.85em;color:#333;margin:2px 0 4px}"
         ".maps{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:flex-start}"
