@@ -61,7 +61,8 @@ inline void table_end(Html& h) { h.raw("</table></div>\n"); }
 inline std::string of_optimal(const Json& r, const char* key, const char* optimal, int decimals) {
   const Json* x = number_at(r, key);
   const Json* o = number_at(r, optimal);
-  return x ? fixed(x, decimals) + (o ? " (optimal " + fixed(o, decimals) + ")" : "") : kMissing;
+  return x ? fixed(x, decimals) + (o ? "<br><span class=\"note\">optimal " + fixed(o, decimals) + "</span>" : "")
+           : kMissing;
 }
 
 }  // namespace detail
