@@ -7,8 +7,11 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "examples/report.hpp"
 #include "tests/temp_files.hpp"
