@@ -10,6 +10,8 @@
 #   make vendor   build tests/vendor/app.cpp as a project that vendors saerl, by copying the
 #                 headers and as a Meson subproject, with -std=c++17 and -std=c++20
 #   make bench    build tests/bench.cpp at -O3 -march=native and run it: throughput vs this core's peak
+#   make bench-peer  make bench, then the PyTorch peer (tests/bench_torch.py: Debian's python3-torch)
+#                 on the same work, and the ratios against the targets (docs/PERFORMANCE.md)
 #   make examples build and run the teaching programs, a few seconds each: an MLP learning XOR
 #                 with its gradient check, a DQN solving the maze, a toy model of superposition,
 #                 the rook-checkmate pipeline in miniature (examples/<name>.cpp)
@@ -18,20 +20,23 @@
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
+# PORTABLE=1 builds with -DSAERL_PORTABLE (plain C++17 loops only, no vector extension or
+# intrinsics), into build-portable unless BUILD is given: `make test PORTABLE=1`.
 SHELL := /bin/bash
 CXX ?= g++
 STD ?= -std=c++17
 OPT ?= -O2
 WARN := -Wall -Wextra -Wpedantic -Werror
 EXTRA ?=
-BUILD ?= build
+PORTABLE ?=
+BUILD ?= $(if $(filter 1,$(PORTABLE)),build-portable,build)
 OUT ?= out
-FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA)
+FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL_PORTABLE)
 
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench mcu vendor clean doctest examples fuzz fuzz-build
+.PHONY: all test run bench bench-peer mcu vendor clean doctest examples fuzz fuzz-build
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 # the program: one object per command (examples/cli/*.cpp)
@@ -74,7 +79,13 @@ run: $(BUILD)/saerl
 bench:
 	@mkdir -p $(BUILD)
 	$(CXX) -std=c++17 -O3 -march=native -Wall -Wextra -Wpedantic -Werror -I. tests/bench.cpp -o $(BUILD)/bench-native
-	$(BUILD)/bench-native
+	set -o pipefail; $(BUILD)/bench-native | tee $(BUILD)/bench.txt
+
+# The peer runs with the machine's OpenBLAS core-type overrides unset (they pin a slow kernel).
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+bench-peer: bench
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) tests/bench_torch.py | tee $(BUILD)/bench_torch.txt
+	@$(PYTHON) tests/bench_torch.py --compare $(BUILD)/bench.txt $(BUILD)/bench_torch.txt
 
 mcu: $(BUILD)/saerl
 	bash examples/mcu/check.sh $(BUILD)

@@ -9,43 +9,44 @@
 //
 // With accumulate = true the product is added to C (C += ...), otherwise C is overwritten.
 // matmul_nn_bias starts every row of C from a bias row instead: C = 1 b + A B, the forward
-// pass of a dense layer in one pass over C (copying b into every row first, then adding,
-// gives the same floats but reads and writes C once more).
-// Beside each fast kernel stands its plain reference loop (`*_ref`): the tests compare them,
-// and a reader can check what the fast one computes.
+// pass of a dense layer in one pass over C.
 //
-// Two fast paths, both written with the GCC/clang vector extension
-// (`T __attribute__((vector_size(N)))`: plain arithmetic on short vectors that the compiler
-// maps onto SSE, AVX, AVX-512 or NEON registers, with no intrinsics):
-//
-// - The blocked path (dense A). A register block of C, kMR rows x kNV SIMD vectors (6 x 4
-//   vectors of 16 floats under AVX-512), stays in registers while p walks the shared
-//   dimension: per p it loads kNV vectors of B and broadcasts kMR values of A, so each load
-//   feeds several multiply-adds. The shared dimension is cut into slices of kKc; for each
-//   slice, kKc x (kNV vectors) of B are first copied into a contiguous panel on the stack
-//   (for matmul_nt this is also where B is transposed), small enough to stay in the L1 cache
-//   while every row block of A passes over it. Looping over panels outside slices re-reads
-//   A once per panel; slices outside panels re-read C once per slice: the smaller of the
-//   two is re-read. (Cutting the rows of A into blocks that stay in L2, as BLIS does,
-//   measured no faster here.)
-// - The row path of matmul_nn and matmul_tn (m = 1, or A mostly zeros: one-hot inputs,
-//   sparse codes). Each row of C is built in registers, up to kRowNV vectors at a time, from the
-//   rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
-//   inference streams each weight matrix once this way.
-// Neither allocates: the panel (32 KiB) and an edge block live on the stack.
+// Three layers of code, each computing the same floats:
+// - `*_ref`: the definition, one loop nest per product; the tests compare the others with it.
+// - The plain path (detail::gemm_plain): C row i (+)= A(i, p) * B row p for p = 0, 1, ...,
+//   skipping zeros of A, or one running dot product per element for A B^T. Plain C++17 that
+//   any compiler builds; the only path with SAERL_PORTABLE defined or without GCC/clang.
+// - The vector path (GCC and clang, unless SAERL_PORTABLE), written with the vector extension
+//   (`T __attribute__((vector_size(N)))`: arithmetic on short vectors that the compiler maps
+//   onto SSE, AVX, AVX-512 or NEON registers, with no intrinsics):
+//   - The blocked path (dense A). A register block of C, kMR rows x kNV SIMD vectors, stays in
+//     registers while p walks the shared dimension: per p it loads kNV vectors of B and
+//     broadcasts kMR values of A, so each load feeds several multiply-adds. The shared
+//     dimension is cut into slices of kKc; for each slice, kKc x (kNV vectors) of B are first
+//     copied into a contiguous panel on the stack (for matmul_nt this is also where B is
+//     transposed), small enough to stay in the L1 cache while every row block of A passes
+//     over it. The loop order re-reads the smaller of A and C once per panel or slice.
+//   - The row path of matmul_nn and matmul_tn (m = 1, or A mostly zeros: one-hot inputs,
+//     sparse codes). Each row of C is built in registers, up to kRowNV vectors at a time, from
+//     the rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
+//     inference streams each weight matrix once this way.
+//   Neither allocates: the panel (32 KiB) and an edge block live on the stack.
+// Large products are split over threads (core/parallel.hpp) by blocks of C's rows or columns,
+// never along the shared dimension: each element's sum is the same whatever the thread count.
 //
 // Summation order: every element of C is one running sum over p = 0, 1, ..., k-1, starting
-// from C (accumulate) or 0, whichever path and block computed it; slices of the shared
-// dimension store and reload the running sum, which does not change it. So results do not
-// depend on the SIMD width or the blocks, and a row of a batch gets the same floats as that row alone (up
-// to the sign of a zero). On a target with FMA (-march=native on a recent x86 core) GCC
-// and clang fuse each acc += a * b into one multiply-add unless told -ffp-contract=off;
-// the Cortex-M4 firmware and its x86 host twin are built with -ffp-contract=off, so both
-// multiply, then add, and print the same floats.
+// from C (accumulate), the bias or 0, whichever path, block or thread computed it. So results
+// do not depend on the SIMD width, the blocks or the threads, and a row of a batch gets the
+// same floats as that row alone (up to the sign of a zero, where a skipped zero of A would
+// have added -0). On a target with FMA (-march=native on a recent x86 core) GCC and clang
+// fuse each acc += a * b into one multiply-add unless told -ffp-contract=off; the Cortex-M4
+// firmware and its x86 host twin are built with -ffp-contract=off, so both multiply, then
+// add, and print the same floats.
 #pragma once
 #include <cstddef>
 #include <cstring>
 
+#include "parallel.hpp"
 #include "tensor.hpp"
 
 namespace saerl {
@@ -92,12 +93,46 @@ void matmul_nt_ref(const T* A, const T* B, T* C, int m, int n, int k, bool accum
     }
 }
 
-// ---- fast kernels ------------------------------------------------------------------------
-
 namespace detail {
 
-// SIMD width in bytes of the target (the vector extension below splits wider vectors, but
-// matching the registers keeps the blocks in them): 64 with AVX-512, 32 with AVX, else 16.
+// ---- the plain path ----------------------------------------------------------------------
+
+// C (m x n, row stride ldc) (+)= A B with A(i, p) = A[i * a_row + p * a_step] and
+// B(p, j) = B[p * b_row + j * b_col]. Without accumulate, every row of C starts from the row
+// vector `start` (n values), or from 0 when it is null. B's rows contiguous (b_col = 1): row i
+// of C adds a(i, p) * B row p for p in order, skipping zeros of A; otherwise (A B^T) each
+// element is one running dot product over p in order.
+template <class T>
+void gemm_plain(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
+                std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate,
+                const T* start) {
+  for (int i = 0; i < m; ++i) {
+    const T* a = A + i * a_row;
+    T* c = C + i * ldc;
+    if (!accumulate)
+      for (int j = 0; j < n; ++j) c[j] = start ? start[j] : T(0);
+    if (b_col == 1) {
+      for (int p = 0; p < k; ++p) {
+        const T ap = a[p * a_step];
+        if (ap == T(0)) continue;
+        const T* b = B + p * b_row;
+        for (int j = 0; j < n; ++j) c[j] += ap * b[j];
+      }
+    } else {
+      for (int j = 0; j < n; ++j) {
+        T s = c[j];
+        for (int p = 0; p < k; ++p) s += a[p * a_step] * B[p * b_row + j * b_col];
+        c[j] = s;
+      }
+    }
+  }
+}
+
+// ---- the vector path ---------------------------------------------------------------------
+
+// SIMD width in bytes of the target (the vector extension splits wider vectors, but matching
+// the registers keeps the blocks in them): 64 with AVX-512, 32 with AVX, else 16. The block
+// sizes below are defined in every build (the tests size their cases by them).
 #if defined(__AVX512F__)
 constexpr int kSimdBytes = 64;
 #elif defined(__AVX__)
@@ -107,25 +142,26 @@ constexpr int kSimdBytes = 16;
 #endif
 
 // Register block of the blocked path: kMR rows x kNV vectors of C. AVX-512 has 32 vector
-// registers: 6 x 4 = 24 accumulators, 4 for B, 1 for a broadcast of A (measured faster
-// than 8 x 3 and 12 x 2 here). SSE and AVX have 16: 6 x 2 = 12 accumulators.
+// registers: 6 x 4 = 24 accumulators, 4 for B, 1 for a broadcast of A. SSE and AVX have 16:
+// 6 x 2 = 12 accumulators.
 constexpr int kMR = 6;
 constexpr int kNV = kSimdBytes == 64 ? 4 : 2;
-// Slice of the shared dimension: the packed panel of B, kKc x kNV vectors, is 32 KiB of a
-// 48 KiB L1 data cache (kKc = 128 floats with AVX-512; 96 and 256 measured slower).
+// Slice of the shared dimension: the packed panel of B, kKc x kNV vectors, is 32 KiB, to stay
+// in a 48 KiB L1 data cache.
 constexpr int kKc = 32768 / (kNV * kSimdBytes);
 // Vectors of one row of C that the row path keeps in registers.
 constexpr int kRowNV = kSimdBytes == 64 ? 16 : 8;
-
-// W values of T that the compiler keeps in one SIMD register (GCC/clang vector extension).
-template <class T, int W>
-struct Lanes {
-  typedef T type __attribute__((vector_size(W * sizeof(T))));
-};
 template <class T>
 constexpr int lanes() {
   return kSimdBytes / int(sizeof(T));
 }
+
+#if SAERL_VECTORIZE
+// lanes<T>() values of T that the compiler keeps in one SIMD register.
+template <class T, int W>
+struct Lanes {
+  typedef T type __attribute__((vector_size(W * sizeof(T))));
+};
 template <class T>
 using Vector = typename Lanes<T, lanes<T>()>::type;
 
@@ -153,12 +189,13 @@ inline void store(T* p, const V& v) {
 
 // ---- the row path ----
 
-// c[0 .. NV*W) (+)= sum over p with a(p) != 0 of a(p) * B row p, where a(p) = a[p * a_step]
-// and B row p starts at b + p * ldb. The NV vectors of c stay in registers. Without
-// accumulate, the sum starts from start[0 .. NV*W) (a bias), or from 0 when start is null.
+// c[0 .. NV*W) (+)= sum over p < k with a(p) != 0 of a(p) * B row r(p), where
+// a(p) = a[p * a_step], r(p) = p (rows null) or rows[p] (a list), and B row r starts at
+// b + r * ldb. The NV vectors of c stay in registers. Without accumulate, the sum starts from
+// start[0 .. NV*W) (a bias), or from 0 when start is null.
 template <int NV, class T>
-inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int k,
-                      bool accumulate, const T* start) {
+inline void row_block(const T* a, std::ptrdiff_t a_step, const int* rows, const T* b, std::ptrdiff_t ldb, T* c,
+                      int k, bool accumulate, const T* start) {
   constexpr int W = lanes<T>();
   typedef Vector<T> V;
   const T* from = accumulate ? c : start;  // where the sums start (null: from 0)
@@ -168,7 +205,7 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
   for (int p = 0; p < k; ++p) {
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
-    const T* bp = b + p * ldb;
+    const T* bp = b + (rows ? rows[p] : p) * ldb;
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) acc[v] += ap * load<V>(bp + v * W);
   }
@@ -179,8 +216,8 @@ inline void row_block(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdif
 // The same for the last cols < W columns of a row: one vector whose lanes past the end
 // of the row stay zero.
 template <class T>
-inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff_t ldb, T* c, int cols, int k,
-                     bool accumulate, const T* start) {
+inline void row_tail(const T* a, std::ptrdiff_t a_step, const int* rows, const T* b, std::ptrdiff_t ldb, T* c,
+                     int cols, int k, bool accumulate, const T* start) {
   typedef Vector<T> V;
   const std::size_t bytes = sizeof(T) * std::size_t(cols);
   V acc{};
@@ -192,37 +229,44 @@ inline void row_tail(const T* a, std::ptrdiff_t a_step, const T* b, std::ptrdiff
     const T ap = a[p * a_step];
     if (ap == T(0)) continue;
     V bv{};
-    std::memcpy(&bv, b + p * ldb, bytes);
+    std::memcpy(&bv, b + (rows ? rows[p] : p) * ldb, bytes);
     acc += ap * bv;
   }
   std::memcpy(c, &acc, bytes);
 }
 
 // Row i of C (+)= sum_p A(i, p) B(p, :) for every row, A(i, p) = A[i * a_row + p * a_step],
-// B row-major (k x n); zeros of A are skipped. Without accumulate, each row starts from the
-// row vector `start` (n values), or from 0 when it is null.
+// B(p, j) = B[p * ldb + j]; zeros of A are skipped. Row i of C starts at C + i * ldc. Without
+// accumulate, each row starts from the row vector `start` (n values), or from 0 when it is null.
+// With lists (list_start not null), A is sparse instead: row i holds A(i, list_index[e]) =
+// A[e] for e in list_start[i] .. list_start[i+1]-1 (a_row, a_step and k are not read).
 template <class T>
-void gemm_by_rows(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, T* C, int m, int n,
-                  int k, bool accumulate, const T* start = nullptr) {
+void gemm_by_rows(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t ldb, T* C,
+                  std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start,
+                  const int* list_start = nullptr, const int* list_index = nullptr) {
   constexpr int W = lanes<T>();
   for (int i = 0; i < m; ++i) {
-    const T* a = A + i * a_row;
-    T* c = C + std::ptrdiff_t(i) * n;
+    const T* a = list_start ? A + list_start[i] : A + i * a_row;
+    const int* rows = list_start ? list_index + list_start[i] : nullptr;
+    const int count = list_start ? list_start[i + 1] - list_start[i] : k;
+    const std::ptrdiff_t step = list_start ? 1 : a_step;
+    T* c = C + i * ldc;
+    const auto from = [&](int j) { return start ? start + j : start; };
     int j = 0;
     for (; j + kRowNV * W <= n; j += kRowNV * W)
-      row_block<kRowNV>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
     // the rest in blocks of half as many vectors, and half again: each block reads the row
     // of A once more, so a 128-wide row (8 vectors) takes one pass, not eight
     if (j + kRowNV / 2 * W <= n) {
-      row_block<kRowNV / 2>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV / 2>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
       j += kRowNV / 2 * W;
     }
     if (j + kRowNV / 4 * W <= n) {
-      row_block<kRowNV / 4>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
+      row_block<kRowNV / 4>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
       j += kRowNV / 4 * W;
     }
-    for (; j + W <= n; j += W) row_block<1>(a, a_step, B + j, n, c + j, k, accumulate, start ? start + j : start);
-    if (j < n) row_tail(a, a_step, B + j, n, c + j, n - j, k, accumulate, start ? start + j : start);
+    for (; j + W <= n; j += W) row_block<1>(a, step, rows, B + j, ldb, c + j, count, accumulate, from(j));
+    if (j < n) row_tail(a, step, rows, B + j, ldb, c + j, n - j, count, accumulate, from(j));
   }
 }
 
@@ -307,16 +351,18 @@ inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel
   for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(T) * std::size_t(nr));
 }
 
-// C (m x n) (+)= A B with A(i, p) = A[i * a_row + p * a_step], B(p, j) = B[p * b_row + j * b_col].
-// Without accumulate, every row of C starts from the row vector `start` (n values), or 0.
+// C (m x n, row stride ldc) (+)= A B with A(i, p) = A[i * a_row + p * a_step],
+// B(p, j) = B[p * b_row + j * b_col]. Without accumulate, every row of C starts from the row
+// vector `start` (n values), or 0.
 template <class T>
 void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
-                  std::ptrdiff_t b_col, T* C, int m, int n, int k, bool accumulate, const T* start = nullptr) {
+                  std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate,
+                  const T* start) {
   constexpr int NR = kNV * lanes<T>();
   if (k <= 0) {  // an empty sum
     if (!accumulate)
       for (int i = 0; i < m; ++i)
-        for (int j = 0; j < n; ++j) C[std::ptrdiff_t(i) * n + j] = start ? start[j] : T(0);
+        for (int j = 0; j < n; ++j) C[i * ldc + j] = start ? start[j] : T(0);
     return;
   }
   alignas(64) T panel[kKc * NR];
@@ -331,16 +377,15 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
       const int mr = m - ir < kMR ? m - ir : kMR;
       const T* a[kMR];  // past the last row, repeat it: its results are not stored
       for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
-      T* c = C + std::ptrdiff_t(ir) * n + jr;
+      T* c = C + ir * ldc + jr;
       if (mr == kMR && nr == NR)
-        micro_kernel<kMR, kNV>(a, a_step, panel, c, n, kc, load_c, from);
+        micro_kernel<kMR, kNV>(a, a_step, panel, c, ldc, kc, load_c, from);
       else
-        edge_kernel(a, a_step, panel, c, n, kc, mr, nr, load_c, from);
+        edge_kernel(a, a_step, panel, c, ldc, kc, mr, nr, load_c, from);
     }
   };
   // Each order reads one operand again and again: slices outside, C once per slice; panels
-  // outside, A once per panel (while the panel's columns of C stay in L2). Re-read the
-  // smaller one: A (m x k) when k < n, else C (m x n).
+  // outside, A once per panel. Re-read the smaller one: A (m x k) when k < n, else C (m x n).
   if (k < n) {
     for (int jr = 0; jr < n; jr += NR)
       for (int pc = 0; pc < k; pc += kKc) slice_times_panel(pc, jr);
@@ -350,10 +395,11 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
   }
 }
 
+#endif  // SAERL_VECTORIZE
+
 // A (count values) is mostly zeros, at most one in eight nonzero: the row path, which skips
-// the zeros, is then faster than the blocked one (measured: at a quarter nonzero it is
-// faster when B fits in L2, slower when B is 4 MB).
-// Counts in chunks and stops as soon as the answer is no: dense data is not read to the end.
+// the zeros, is then faster than the blocked one. Counts in chunks and stops as soon as the
+// answer is no: dense data is not read to the end.
 template <class T>
 inline bool mostly_zeros(const T* A, std::ptrdiff_t count) {
   constexpr std::ptrdiff_t kChunk = 1024;
@@ -365,37 +411,152 @@ inline bool mostly_zeros(const T* A, std::ptrdiff_t count) {
   return 8 * nonzero <= count;
 }
 
+// C (m x n, row stride ldc) (+)= A B as gemm_plain says, by the vector path where there is
+// one: the row path when by_rows (and B's rows are contiguous), else the blocked path.
+template <class T>
+void gemm_serial(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
+                 std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate,
+                 const T* start, bool by_rows) {
+#if SAERL_VECTORIZE
+  if (by_rows && b_col == 1)
+    gemm_by_rows(A, a_row, a_step, B, b_row, C, ldc, m, n, k, accumulate, start);
+  else
+    gemm_blocked(A, a_row, a_step, B, b_row, b_col, C, ldc, m, n, k, accumulate, start);
+#else
+  (void)by_rows;
+  gemm_plain(A, a_row, a_step, B, b_row, b_col, C, ldc, m, n, k, accumulate, start);
+#endif
+}
+
+// Products of at least this many multiply-adds (and two rows) are split over threads().
+constexpr double kParallelWork = 1 << 17;
+
+// gemm_serial, split over threads() when the product is large: by blocks of NR columns of C
+// when there are enough of them for every thread twice over and few rows, else by blocks of
+// kMR rows. Each thread computes whole elements of C, so the floats do not change.
+template <class T>
+void gemm(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const T* B, std::ptrdiff_t b_row,
+          std::ptrdiff_t b_col, T* C, std::ptrdiff_t ldc, int m, int n, int k, bool accumulate, const T* start,
+          bool by_rows) {
+  const int t = threads();
+  if (t == 1 || m < 2 || double(m) * n * k < kParallelWork) {
+    gemm_serial(A, a_row, a_step, B, b_row, b_col, C, ldc, m, n, k, accumulate, start, by_rows);
+    return;
+  }
+  constexpr int NR = kNV * lanes<T>();
+  const int col_blocks = (n + NR - 1) / NR, row_blocks = (m + kMR - 1) / kMR;
+  if (col_blocks >= 2 * t && m < 8 * kMR * t) {
+    parallel_for(col_blocks, [&](int b0, int b1) {
+      const int j0 = b0 * NR, j1 = b1 * NR < n ? b1 * NR : n;
+      gemm_serial(A, a_row, a_step, B + j0 * b_col, b_row, b_col, C + j0, ldc, m, j1 - j0, k, accumulate,
+                  start ? start + j0 : start, by_rows);
+    });
+  } else {
+    parallel_for(row_blocks, [&](int b0, int b1) {
+      const int i0 = b0 * kMR, i1 = b1 * kMR < m ? b1 * kMR : m;
+      gemm_serial(A + i0 * a_row, a_row, a_step, B, b_row, b_col, C + i0 * ldc, ldc, i1 - i0, n, k, accumulate,
+                  start, by_rows);
+    });
+  }
+}
+
+// The row path pays when A has one row or is mostly zeros (the vector path only: the plain
+// path skips zeros in any case).
+template <class T>
+inline bool prefer_rows(const T* A, int m, int k) {
+  return SAERL_VECTORIZE && (m == 1 || mostly_zeros(A, std::ptrdiff_t(m) * k));
+}
+
 }  // namespace detail
 
 template <class T>
 void matmul_nn(const T* A, const T* B, T* C, int m, int n, int k, bool accumulate = false) {
-  if (m == 1 || detail::mostly_zeros(A, std::ptrdiff_t(m) * k))
-    detail::gemm_by_rows(A, k, 1, B, C, m, n, k, accumulate);
-  else
-    detail::gemm_blocked(A, k, 1, B, n, 1, C, m, n, k, accumulate);
+  detail::gemm(A, k, 1, B, n, 1, C, n, m, n, k, accumulate, static_cast<const T*>(nullptr),
+               detail::prefer_rows(A, m, k));
 }
 
 // C (m x n) = 1 bias + A (m x k) * B (k x n): every row of C starts from bias (n values),
 // then adds its products in the same order as matmul_nn.
 template <class T>
 void matmul_nn_bias(const T* A, const T* B, const T* bias, T* C, int m, int n, int k) {
-  if (m == 1 || detail::mostly_zeros(A, std::ptrdiff_t(m) * k))
-    detail::gemm_by_rows(A, k, 1, B, C, m, n, k, false, bias);
-  else
-    detail::gemm_blocked(A, k, 1, B, n, 1, C, m, n, k, false, bias);
+  detail::gemm(A, k, 1, B, n, 1, C, n, m, n, k, false, bias, detail::prefer_rows(A, m, k));
 }
 
 template <class T>
 void matmul_tn(const T* A, const T* B, T* C, int m, int n, int k, bool accumulate = false) {
-  if (detail::mostly_zeros(A, std::ptrdiff_t(m) * k))
-    detail::gemm_by_rows(A, 1, m, B, C, m, n, k, accumulate);
-  else
-    detail::gemm_blocked(A, 1, m, B, n, 1, C, m, n, k, accumulate);
+  detail::gemm(A, 1, m, B, n, 1, C, n, m, n, k, accumulate, static_cast<const T*>(nullptr),
+               SAERL_VECTORIZE && detail::mostly_zeros(A, std::ptrdiff_t(m) * k));
 }
 
 template <class T>
 void matmul_nt(const T* A, const T* B, T* C, int m, int n, int k, bool accumulate = false) {
-  detail::gemm_blocked(A, k, 1, B, 1, k, C, m, n, k, accumulate);
+  detail::gemm(A, k, 1, B, 1, k, C, n, m, n, k, accumulate, static_cast<const T*>(nullptr), false);
+}
+
+// ---- sparse A --------------------------------------------------------------------------------
+// A sparse (m x k) matrix as lists: row i holds A(i, index[e]) = value[e] for e in
+// start[i] .. start[i+1]-1, indices ascending (sae/sae.hpp lists TopK codes this way). The
+// products touch only the listed entries, in list order: the row path's order, so its floats.
+
+// C (m x n) (+)= A B, B (k x n); without accumulate every row of C starts from bias (null: 0).
+// Rows are split over threads as above.
+template <class T>
+void sparse_matmul_nn(const int* start, const int* index, const T* value, const T* B, T* C, int m, int n,
+                      bool accumulate, const T* bias = nullptr) {
+  auto rows = [&](int i0, int i1) {
+#if SAERL_VECTORIZE
+    detail::gemm_by_rows(value, 0, 1, B, n, C + std::ptrdiff_t(i0) * n, n, i1 - i0, n, 0, accumulate, bias,
+                         start + i0, index);
+#else
+    for (int i = i0; i < i1; ++i) {
+      T* c = C + std::ptrdiff_t(i) * n;
+      if (!accumulate) {
+        if (bias)
+          copy(bias, c, n);
+        else
+          fill(c, n, T(0));
+      }
+      for (int e = start[i]; e < start[i + 1]; ++e) axpy(value[e], B + std::ptrdiff_t(index[e]) * n, c, n);
+    }
+#endif
+  };
+  if (m >= 2 && double(start[m] - start[0]) * n >= detail::kParallelWork)
+    parallel_for(m, rows);
+  else
+    rows(0, m);
+}
+
+// The lists of A^T (k x m) from those of A (m x k): t_start (k + 1), t_index (A's row of each
+// entry, ascending within a row of A^T) and t_from (where the entry sits in A's lists, to read
+// its value: A^T's values are value[t_from[e]]). A counting sort, in A's order.
+inline void transpose_lists(const int* start, const int* index, int m, int k, int* t_start, int* t_index,
+                            int* t_from) {
+  for (int j = 0; j <= k; ++j) t_start[j] = 0;
+  for (int e = start[0]; e < start[m]; ++e) ++t_start[index[e] + 1];
+  for (int j = 0; j < k; ++j) t_start[j + 1] += t_start[j];
+  for (int i = 0; i < m; ++i)
+    for (int e = start[i]; e < start[i + 1]; ++e) {
+      const int at = t_start[index[e]]++;
+      t_index[at] = i;
+      t_from[at] = e;
+    }
+  for (int j = k; j > 0; --j) t_start[j] = t_start[j - 1];  // (each start was moved to the next's)
+  t_start[0] = 0;
+}
+
+// out[e] = (A B^T)(i, index[e]) = A row i . B row index[e] for every listed entry, A (m x n),
+// B (k x n): the entries of a product that a sparse pattern asks for.
+template <class T>
+void sampled_matmul_nt(const int* start, const int* index, const T* A, const T* B, T* out, int m, int n) {
+  auto rows = [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i)
+      for (int e = start[i]; e < start[i + 1]; ++e)
+        out[e] = dot(A + std::ptrdiff_t(i) * n, B + std::ptrdiff_t(index[e]) * n, n);
+  };
+  if (m >= 2 && double(start[m] - start[0]) * n >= detail::kParallelWork)
+    parallel_for(m, rows);
+  else
+    rows(0, m);
 }
 
 // Matrix-vector: y (m) (+)= A (m x k) x (k), and row vector times matrix: y (n) (+)= x (k) B (k x n).

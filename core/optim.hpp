@@ -8,12 +8,15 @@
 #pragma once
 #include <cmath>
 
+#include "parallel.hpp"
 #include "tensor.hpp"
 
-// The SIMD square-root instructions (see detail::sqrt_array below)
-#if defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__)
+// The SIMD square-root instructions (see detail::sqrt_array below), unless SAERL_PORTABLE
+#if SAERL_VECTORIZE && (defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__))
+#define SAERL_SQRT_X86 1
 #include <immintrin.h>
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif SAERL_VECTORIZE && defined(__ARM_NEON) && defined(__aarch64__)
+#define SAERL_SQRT_NEON 1
 #include <arm_neon.h>
 #endif
 
@@ -35,51 +38,65 @@ T clip_grad_norm(T* grads, int n, T max_norm) {
 
 namespace detail {
 
-// root[i] = sqrt(v[i]) for i < n. A loop of std::sqrt is not vectorized by GCC 12 or
-// clang 14 unless the program is compiled with -fno-math-errno: std::sqrt must set errno
-// for a negative argument, so every element keeps a branch to the C library, and Adam then
-// spent most of its time on one square root at a time. (GCC's optimize("no-math-errno")
-// attribute and pragma do not help: the builtin's side effect is fixed for the whole
-// program.) So the SIMD instruction is called here, where the target has one. It is
-// correctly rounded, as std::sqrt is: the same floats, several at a time. (AVX-512 calls
-// the masked form with every lane on, which compiles to the plain instruction: GCC 12's
-// _mm512_sqrt_ps trips -Wmaybe-uninitialized in its own header.) Other targets, the
-// Cortex-M4 among them, take the plain loop.
+// root[i] = sqrt(v[i]) for i < n. A loop of std::sqrt is not vectorized unless the program
+// is compiled with -fno-math-errno (std::sqrt must set errno for a negative argument, so each
+// element keeps a branch to the C library), so the SIMD instruction is called where the
+// target has one. It is correctly rounded, as std::sqrt is: the same floats, several at a
+// time. (AVX-512 calls the masked form with every lane on, which compiles to the plain
+// instruction: GCC 12's _mm512_sqrt_ps trips -Wmaybe-uninitialized in its own header.) Other
+// targets, the Cortex-M4 among them, and SAERL_PORTABLE builds take the plain loop.
 template <class T>
 inline void sqrt_array(const T* v, T* root, int n) {
   for (int i = 0; i < n; ++i) root[i] = std::sqrt(v[i]);
 }
 inline void sqrt_array(const float* v, float* root, int n) {
   int i = 0;
-#if defined(__AVX512F__)
+#if defined(SAERL_SQRT_X86) && defined(__AVX512F__)
   for (; i + 16 <= n; i += 16) {
     const __m512 x = _mm512_loadu_ps(v + i);
     _mm512_storeu_ps(root + i, _mm512_mask_sqrt_ps(x, __mmask16(0xFFFF), x));
   }
-#elif defined(__AVX__)
+#elif defined(SAERL_SQRT_X86) && defined(__AVX__)
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(root + i, _mm256_sqrt_ps(_mm256_loadu_ps(v + i)));
-#elif defined(__SSE2__)
+#elif defined(SAERL_SQRT_X86)
   for (; i + 4 <= n; i += 4) _mm_storeu_ps(root + i, _mm_sqrt_ps(_mm_loadu_ps(v + i)));
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif defined(SAERL_SQRT_NEON)
   for (; i + 4 <= n; i += 4) vst1q_f32(root + i, vsqrtq_f32(vld1q_f32(v + i)));
 #endif
   for (; i < n; ++i) root[i] = std::sqrt(v[i]);
 }
 inline void sqrt_array(const double* v, double* root, int n) {
   int i = 0;
-#if defined(__AVX512F__)
+#if defined(SAERL_SQRT_X86) && defined(__AVX512F__)
   for (; i + 8 <= n; i += 8) {
     const __m512d x = _mm512_loadu_pd(v + i);
     _mm512_storeu_pd(root + i, _mm512_mask_sqrt_pd(x, __mmask8(0xFF), x));
   }
-#elif defined(__AVX__)
+#elif defined(SAERL_SQRT_X86) && defined(__AVX__)
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(root + i, _mm256_sqrt_pd(_mm256_loadu_pd(v + i)));
-#elif defined(__SSE2__)
+#elif defined(SAERL_SQRT_X86)
   for (; i + 2 <= n; i += 2) _mm_storeu_pd(root + i, _mm_sqrt_pd(_mm_loadu_pd(v + i)));
-#elif defined(__ARM_NEON) && defined(__aarch64__)
+#elif defined(SAERL_SQRT_NEON)
   for (; i + 2 <= n; i += 2) vst1q_f64(root + i, vsqrtq_f64(vld1q_f64(v + i)));
 #endif
   for (; i < n; ++i) root[i] = std::sqrt(v[i]);
+}
+
+// Adam's step for n <= kAdamChunk parameters: three loops, the moments, the square roots, the step.
+// Same floats as one loop of the formula below, but each loop vectorizes. The
+// hyperparameters are arguments, not members: as members they would share a type with m and
+// v, and the compiler would have to assume that a store to m[i] may change beta1.
+constexpr int kAdamChunk = 256;
+template <class T>
+inline void adam_chunk(T* p, const T* g, T* m, T* v, int n, T b1, T b2, T step_size, T inv_sqrt_c2, T eps) {
+  const T one_minus_b1 = T(1) - b1, one_minus_b2 = T(1) - b2;
+  T root[kAdamChunk];
+  for (int i = 0; i < n; ++i) {
+    m[i] = b1 * m[i] + one_minus_b1 * g[i];
+    v[i] = b2 * v[i] + one_minus_b2 * g[i] * g[i];
+  }
+  sqrt_array(v, root, n);
+  for (int i = 0; i < n; ++i) p[i] -= step_size * m[i] / (root[i] * inv_sqrt_c2 + eps);
 }
 
 }  // namespace detail
@@ -102,30 +119,26 @@ struct Adam {
     fill(v, N, T(0));
   }
 
-  // In chunks of kChunk parameters, three loops: the moments, the square roots, the step.
-  // Same floats as one loop of the formula above, but each loop vectorizes. The
-  // hyperparameters are read into locals first: as members they share a type with m and v,
-  // so the compiler must assume a store to m[i] may change beta1, and reloads it instead of
-  // vectorizing.
-  static constexpr int kChunk = 256;
+  // In chunks of kChunk parameters (detail::adam_chunk); large blocks are split over threads()
+  // by whole chunks, each parameter updated by one thread: the same floats.
+  static constexpr int kChunk = detail::kAdamChunk, kParallelParams = 1 << 16;
   void update(T* params, const T* grads) {
     ++step;
     const T c1 = T(1) - T(std::pow(double(beta1), double(step)));
     const T c2 = T(1) - T(std::pow(double(beta2), double(step)));
     const T step_size = lr / c1, inv_sqrt_c2 = T(1) / std::sqrt(c2);
-    const T b1 = beta1, b2 = beta2, one_minus_b1 = T(1) - beta1, one_minus_b2 = T(1) - beta2, e = eps;
-    T root[kChunk];
-    for (int i0 = 0; i0 < N; i0 += kChunk) {
-      const int n = N - i0 < kChunk ? N - i0 : kChunk;
-      T *mc = m + i0, *vc = v + i0, *p = params + i0;
-      const T* g = grads + i0;
-      for (int i = 0; i < n; ++i) {
-        mc[i] = b1 * mc[i] + one_minus_b1 * g[i];
-        vc[i] = b2 * vc[i] + one_minus_b2 * g[i] * g[i];
+    const T b1 = beta1, b2 = beta2, e = eps;
+    auto chunks = [&](int first, int last) {
+      for (int c = first; c < last; ++c) {
+        const int i0 = c * kChunk, n = N - i0 < kChunk ? N - i0 : kChunk;
+        detail::adam_chunk(params + i0, grads + i0, m + i0, v + i0, n, b1, b2, step_size, inv_sqrt_c2, e);
       }
-      detail::sqrt_array(vc, root, n);
-      for (int i = 0; i < n; ++i) p[i] -= step_size * mc[i] / (root[i] * inv_sqrt_c2 + e);
-    }
+    };
+    constexpr int count = (N + kChunk - 1) / kChunk;
+    if (N >= kParallelParams)
+      parallel_for(count, chunks);
+    else
+      chunks(0, count);
   }
 };
 

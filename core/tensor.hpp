@@ -11,10 +11,20 @@
 //
 // The free functions work on (pointer, length) so they serve a Mat, a Vec, or a slice of a
 // parameter block alike.
+//
+// SAERL_VECTORIZE is 1 where the kernels (dot below, core/matmul.hpp, core/optim.hpp) may use
+// the GCC/clang vector extension and SIMD instructions: GCC and clang, unless SAERL_PORTABLE
+// is defined. With 0 every kernel is plain C++17, the same floats.
 #pragma once
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+
+#if defined(__GNUC__) && !defined(SAERL_PORTABLE)
+#define SAERL_VECTORIZE 1
+#else
+#define SAERL_VECTORIZE 0
+#endif
 
 namespace saerl {
 
@@ -50,21 +60,19 @@ template <class T> void fill(T* x, int n, T value) { for (int i = 0; i < n; ++i)
 template <class T> void copy(const T* x, T* y, int n) { for (int i = 0; i < n; ++i) y[i] = x[i]; }
 template <class T> void add(const T* x, T* y, int n) { for (int i = 0; i < n; ++i) y[i] += x[i]; }
 template <class T> void scale(T* x, int n, T a) { for (int i = 0; i < n; ++i) x[i] *= a; }
-// y += a * x
-template <class T> void axpy(T a, const T* x, T* y, int n) { for (int i = 0; i < n; ++i) y[i] += a * x[i]; }
 
 // Dot product with eight independent partial sums, acc[u] adding the terms i = u mod 8 (a
-// single running sum would serialize every add). The eight sums are one vector of the
-// GCC/clang vector extension: written as an array of eight, GCC 12 vectorized the loop with
-// a shuffle per term and eight scalar adds, five times slower; the values are the same.
+// single running sum would serialize every add), combined pairwise at the end. With the vector
+// extension the eight sums are one vector: GCC does not turn the array of eight into one.
 // (GCC 12 at -O3 warns, -Warray-bounds, about the vector loads on paths that cannot run when
 // it propagates a length below 8 from a caller; the loop checks the bounds.)
-#if defined(__GNUC__) && !defined(__clang__)
+#if SAERL_VECTORIZE && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #endif
 template <class T>
 T dot(const T* x, const T* y, int n) {
+#if SAERL_VECTORIZE
   typedef T Eight __attribute__((vector_size(8 * sizeof(T))));
   Eight acc = {};
   int i = 0;
@@ -74,11 +82,35 @@ T dot(const T* x, const T* y, int n) {
     std::memcpy(&b, y + i, sizeof b);
     acc += a * b;
   }
+#else
+  T acc[8] = {};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int u = 0; u < 8; ++u) acc[u] += x[i + u] * y[i + u];
+#endif
   T s = 0;
   for (; i < n; ++i) s += x[i] * y[i];
   return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
-#if defined(__GNUC__) && !defined(__clang__)
+
+// y += a * x, element by element (with the vector extension, eight at a time: the same floats,
+// also at -O2, where GCC does not vectorize a loop that needs a check for overlap)
+template <class T>
+void axpy(T a, const T* x, T* y, int n) {
+  int i = 0;
+#if SAERL_VECTORIZE
+  typedef T Eight __attribute__((vector_size(8 * sizeof(T))));
+  for (; i + 8 <= n; i += 8) {
+    Eight xv, yv;
+    std::memcpy(&xv, x + i, sizeof xv);
+    std::memcpy(&yv, y + i, sizeof yv);
+    yv += a * xv;
+    std::memcpy(y + i, &yv, sizeof yv);
+  }
+#endif
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+#if SAERL_VECTORIZE && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 

@@ -104,6 +104,7 @@ struct DqnAgent {
   MlpActivations<Net, Batch> acts, next_acts, next_online_acts;
   MlpActivations<Net, 1> single;
   T x[Batch * kObs], x2[Batch * kObs], dq[Batch * kActions];
+  float noise[Batch * Net::kMaxWidth];  // N(0, 1) draws for noise injection
   T pred[Batch], y[Batch], dpred[Batch];
 
   void init(const DqnConfig& c, Rng& rng) {
@@ -207,7 +208,8 @@ struct DqnAgent {
     if (config.hidden_noise > 0 && config.noise_layer >= 0 && config.noise_layer + 1 < Net::kLayers) {
       T* z = acts.pre(config.noise_layer);
       const int n = Batch * Net::kSizes[config.noise_layer + 1];
-      for (int i = 0; i < n; ++i) z[i] += T(config.hidden_noise * rng.normal());
+      rng.fill_normal(noise, n);
+      for (int i = 0; i < n; ++i) z[i] += T(config.hidden_noise * noise[i]);
       q = mlp_forward_from(online, config.noise_layer + 1, z, Batch, acts);
     }
     for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + batch[b]->action];

@@ -22,7 +22,11 @@
 //   x_hat = f W_dec + b_dec
 //
 // sae_backward() takes dL/dx_hat and dL/df (the sparsity penalty's part) and adds the
-// parameter gradients. The code gradient passes only where f != 0 (the kept features);
+// parameter gradients. The code gradient passes only where f != 0 (the kept features).
+// TopK and BatchTopK codes are also listed (sae_forward, when at most one in eight is
+// nonzero): the decoder then reads only the listed rows of W_dec, and sae_backward_sparse
+// computes the same gradients touching only the listed features (Gao et al. 2024's sparse
+// kernels): the dense encoder pass is the only one left that costs B D M.
 // for JumpReLU the threshold gets the pseudo-gradient
 //   dL/dtheta_j = sum_b dL/df_bj * (-(theta_j / eps) K((z_bj - theta_j) / eps))
 // with K the rectangle kernel K(u) = [|u| < 1/2], and the L0 penalty's
@@ -121,22 +125,61 @@ struct SaeBatch {
   T f[B * M];       // codes
   T x_hat[B * D];   // reconstruction
   T df[B * M];      // backward scratch: dL/df, then dL/dz
-  T dxc[B * D];     // backward scratch: dL/dxc
+  T dz_sum[M];      // backward scratch: sum over the batch of dL/dz
   T scratch[B * M]; // top-k selection
+  // The nonzero codes as lists (detail::list_codes): row b's features are
+  // code_index[code_start[b] .. code_start[b+1]), their codes code_value, their dL/dz code_grad.
+  // listed is false when the codes were not listed (not TopK, or too many nonzero).
+  static constexpr int kListCapacity = B * M / 8 + 1;
+  bool listed = false;
+  int code_start[B + 1];
+  int code_index[kListCapacity];
+  T code_value[kListCapacity];
+  T code_grad[kListCapacity];
+  // the same lists by feature (transpose_lists), for the backward pass: feature j's inputs
+  // are by_feature_input[by_feature_start[j] .. by_feature_start[j+1]), their entries in the
+  // lists above by_feature_from, and by_feature_value a gathered copy of codes or gradients
+  int by_feature_start[M + 1];
+  int by_feature_input[kListCapacity];
+  int by_feature_from[kListCapacity];
+  T by_feature_value[kListCapacity];
 };
 
 namespace detail {
 
-// The value v such that exactly `keep` of values[0..n) are >= v counting ties in order:
-// returns the keep-th largest (keep in 1..n). Reorders `work` (a copy of values).
+// The keep-th largest of z[0 .. n) (keep in 1..n); work holds n values. When keep is small
+// against n, a lower bound first: the keep-th largest of L >= 2 keep lane maxima (lane l is
+// the largest of z[l], z[l + L], ...; they are L values of z from disjoint sets, so the answer
+// is at least as large); then only the values at or above the bound (a few times keep, not n)
+// are searched.
 template <class T>
-T kth_largest(T* work, int n, int keep) {
-  std::nth_element(work, work + (keep - 1), work + n, [](T a, T b) { return a > b; });
+T kth_largest(const T* z, int n, int keep, T* work) {
+  const auto greater = [](T a, T b) { return a > b; };
+  const int lanes = (2 * keep + 15) / 16 * 16;
+  if (4 * lanes <= n) {
+    copy(z, work, lanes);
+    int i = lanes;
+    for (; i + lanes <= n; i += lanes)
+      for (int l = 0; l < lanes; ++l) work[l] = z[i + l] > work[l] ? z[i + l] : work[l];
+    for (int l = 0; i + l < n; ++l) work[l] = z[i + l] > work[l] ? z[i + l] : work[l];
+    std::nth_element(work, work + (keep - 1), work + lanes, greater);
+    const T bound = work[keep - 1];
+    int count = 0;
+    for (i = 0; i < n; ++i)
+      if (z[i] >= bound) work[count++] = z[i];
+    if (count >= keep) {  // (fewer only with NaNs about)
+      std::nth_element(work, work + (keep - 1), work + count, greater);
+      return work[keep - 1];
+    }
+  }
+  copy(z, work, n);
+  std::nth_element(work, work + (keep - 1), work + n, greater);
   return work[keep - 1];
 }
 
 // Keeps in f the entries of z (length n) that are among the `keep` largest and positive;
 // ties at the cut are taken in index order, so exactly min(keep, #positive) survive.
+// work holds n values; f may be z.
 template <class T>
 void keep_top(const T* z, T* f, int n, int keep, T* work) {
   if (keep < 1) {  // nothing kept (an SAE used before init())
@@ -144,10 +187,16 @@ void keep_top(const T* z, T* f, int n, int keep, T* work) {
     return;
   }
   if (keep > n) keep = n;
-  copy(z, work, n);
-  const T cut = kth_largest(work, n, keep);
-  int above = 0;
-  for (int i = 0; i < n; ++i) above += z[i] > cut;
+  const T cut = kth_largest(z, n, keep, work);
+  int above = 0, at = 0;
+  for (int i = 0; i < n; ++i) {
+    above += z[i] > cut;
+    at += z[i] == cut;
+  }
+  if (above + at == keep) {  // every value equal to the cut is kept (no ties left out)
+    for (int i = 0; i < n; ++i) f[i] = z[i] >= cut && z[i] > T(0) ? z[i] : T(0);
+    return;
+  }
   int ties = keep - above;  // how many entries equal to the cut may still be kept
   for (int i = 0; i < n; ++i) {
     bool kept = z[i] > cut || (z[i] == cut && ties-- > 0);
@@ -155,8 +204,66 @@ void keep_top(const T* z, T* f, int n, int keep, T* work) {
   }
 }
 
+// Lists the nonzero entries of f (rows x M) row by row, indices ascending, into start,
+// index and value. Returns false, leaving the lists unfinished, when more than capacity are
+// nonzero. Counts per row, then lists each row where its count says (rows in parallel).
+template <class T>
+bool list_codes(const T* f, int rows, int M, int* start, int* index, T* value, int capacity) {
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      int count = 0;
+      for (int j = 0; j < M; ++j) count += f[b * M + j] != T(0);
+      start[b + 1] = count;
+    }
+  });
+  start[0] = 0;
+  for (int b = 0; b < rows; ++b) start[b + 1] += start[b];
+  if (start[rows] > capacity) return false;
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      const T* row = f + b * M;
+      int e = start[b], j = 0;
+      for (; j + 16 <= M && e < start[b + 1]; j += 16) {  // blocks of 16: a block of zeros costs one test
+        int nonzero = 0;
+        for (int l = 0; l < 16; ++l) nonzero += row[j + l] != T(0);
+        if (nonzero)
+          for (int l = 0; l < 16; ++l)
+            if (row[j + l] != T(0)) index[e] = j + l, value[e++] = row[j + l];
+      }
+      for (; e < start[b + 1]; ++j)
+        if (row[j] != T(0)) index[e] = j, value[e++] = row[j];
+    }
+  });
+  return true;
+}
+
+// TopK over rows x M values, as keep_top on each row, with the kept codes listed while the
+// row is in cache: start (rows + 1), index and value as list_codes writes them; index and
+// value hold rows x keep. Row b is first listed at b * keep, then the lists are closed up.
+// work holds rows x M values; rows run in parallel.
+template <class T>
+void keep_top_listed(const T* z, T* f, int rows, int M, int keep, T* work, int* start, int* index, T* value) {
+  parallel_for(rows, [&](int b0, int b1) {
+    for (int b = b0; b < b1; ++b) {
+      T* row = f + b * M;
+      keep_top(z + b * M, row, M, keep, work + b * M);
+      int e = b * keep;
+      for (int j = 0; j < M; ++j)
+        if (row[j] != T(0)) index[e] = j, value[e++] = row[j];
+      start[b + 1] = e - b * keep;  // the count, for now
+    }
+  });
+  start[0] = 0;
+  for (int b = 0; b < rows; ++b) {
+    const int count = start[b + 1], from = b * keep, to = start[b];
+    for (int e = 0; e < count; ++e) index[to + e] = index[from + e], value[to + e] = value[from + e];
+    start[b + 1] = to + count;
+  }
+}
+
 // The inference-time sparsity rule of `variant`: f from the pre-activations z (rows x M).
-// theta(j) gives JumpReLU's threshold of feature j, batch_theta is BatchTopK's; work holds M.
+// theta(j) gives JumpReLU's threshold of feature j, batch_theta is BatchTopK's; work holds
+// rows x M values (TopK's rows are selected in parallel, each in its own part of work).
 template <class T, class Theta>
 void select_features(SaeVariant variant, int k, const T* z, T* f, int rows, int M, Theta theta,
                      T batch_theta, T* work) {
@@ -166,7 +273,9 @@ void select_features(SaeVariant variant, int k, const T* z, T* f, int rows, int 
       for (int i = 0; i < n; ++i) f[i] = z[i] > T(0) ? z[i] : T(0);
       break;
     case SaeVariant::topk:
-      for (int b = 0; b < rows; ++b) keep_top(z + b * M, f + b * M, M, k, work);
+      parallel_for(rows, [&](int b0, int b1) {
+        for (int b = b0; b < b1; ++b) keep_top(z + b * M, f + b * M, M, k, work + b * M);
+      });
       break;
     case SaeVariant::batchtopk:
       for (int i = 0; i < n; ++i) f[i] = z[i] > batch_theta && z[i] > T(0) ? z[i] : T(0);
@@ -194,6 +303,7 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
   for (int b = 0; b < batch; ++b)
     for (int d = 0; d < D; ++d) w.xc[b * D + d] = x[b * D + d] - sae.b_dec()[d];
   dense_forward(w.xc, sae.w_enc(), sae.b_enc(), w.z, batch, D, M);
+  w.listed = false;
   if (training && sae.variant == SaeVariant::batchtopk) {
     const int n = batch * M;
     detail::keep_top(w.z, w.f, n, sae.k * batch, w.scratch);
@@ -204,13 +314,53 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
       if (w.f[i] > T(0) && (!any || w.f[i] < smallest)) smallest = w.f[i], any = true;
     if (any) sae.batch_threshold() = sae.batch_threshold() == T(0) ? smallest
                                      : T(0.99) * sae.batch_threshold() + T(0.01) * smallest;
+  } else if (sae.variant == SaeVariant::topk && sae.k <= SaeBatch<SaeT, B>::kListCapacity / batch) {
+    detail::keep_top_listed(w.z, w.f, batch, M, sae.k, w.scratch, w.code_start, w.code_index, w.code_value);
+    w.listed = true;
   } else {
     const T* log_theta = sae.log_threshold();
     detail::select_features(sae.variant, sae.k, w.z, w.f, batch, M, [log_theta](int j) { return std::exp(log_theta[j]); },
                             sae.batch_threshold(), w.scratch);
   }
-  dense_forward(w.f, sae.w_dec(), sae.b_dec(), w.x_hat, batch, M, D);
+  // decoder: x_hat = f W_dec + b_dec, from the listed rows of W_dec when the codes are listed
+  if (!w.listed && (sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk))
+    w.listed = detail::list_codes(w.f, batch, M, w.code_start, w.code_index, w.code_value,
+                                  SaeBatch<SaeT, B>::kListCapacity);
+  if (w.listed)
+    sparse_matmul_nn(w.code_start, w.code_index, w.code_value, sae.w_dec(), w.x_hat, batch, D, false, sae.b_dec());
+  else
+    dense_forward(w.f, sae.w_dec(), sae.b_dec(), w.x_hat, batch, M, D);
 }
+
+namespace detail {
+
+// From dz_sum = sum_b dL/dz_b: db_enc += dz_sum, and db_dec -= W_enc dz_sum (through the
+// centring xc = x - b_dec).
+template <class SaeT>
+void add_bias_gradients(const SaeT& sae, const typename SaeT::Scalar* dz_sum, SaeT& grad) {
+  using T = typename SaeT::Scalar;
+  add(dz_sum, grad.b_enc(), SaeT::kFeatures);
+  T dxc_sum[SaeT::kIn];
+  matvec(sae.w_enc(), dz_sum, dxc_sum, SaeT::kIn, SaeT::kFeatures);
+  axpy(T(-1), dxc_sum, grad.b_dec(), SaeT::kIn);
+}
+
+// The encoder's backward from dz = dL/dz (batch, M): dW_enc += xc^T dz, db_enc += sum_b dz_b,
+// and through xc = x - b_dec, db_dec -= sum_b dz_b W_enc^T = W_enc (sum_b dz_b): one
+// matrix-vector product instead of dL/dxc for every input.
+template <class SaeT, int B>
+void encoder_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* dz, SaeT& grad) {
+  using T = typename SaeT::Scalar;
+  constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
+  const int batch = w.batch;
+  dense_backward(w.xc, sae.w_enc(), dz, static_cast<T*>(nullptr), grad.w_enc(), static_cast<T*>(nullptr), batch, D,
+                 M);
+  fill(w.dz_sum, M, T(0));
+  for (int b = 0; b < batch; ++b) add(dz + b * M, w.dz_sum, M);
+  add_bias_gradients(sae, w.dz_sum, grad);
+}
+
+}  // namespace detail
 
 // Backward from dL/dx_hat (batch, D) and the sparsity penalty's dL/df (batch, M; may be null),
 // adding into grad's parameter block. jump_bandwidth (eps) and l0_coeff are for JumpReLU:
@@ -252,10 +402,55 @@ void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Sc
     }
   else
     for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
-  // encoder: dW_enc += xc^T dz, db_enc += sum dz, dxc = dz W_enc^T; xc = x - b_dec
-  dense_backward(w.xc, sae.w_enc(), w.df, w.dxc, grad.w_enc(), grad.b_enc(), batch, D, M);
-  for (int b = 0; b < batch; ++b)
-    for (int d = 0; d < D; ++d) grad.b_dec()[d] -= w.dxc[b * D + d];
+  detail::encoder_backward(sae, w, w.df, grad);
+}
+
+// sae_backward for listed codes (w.listed): the same gradients, touching only the listed
+// (kept) features. d_f_penalty is one row (M) for every input, or null. With decoder_bias
+// false, db_dec gets only the encoder's part (AuxK's reconstruction has no bias).
+//   decoder   db_dec += sum_b dx_hat_b,  dW_dec row j += sum_b f_bj dx_hat_b,
+//             dz_bj = dx_hat_b . W_dec row j (+ penalty_j)         for listed (b, j) only
+//   encoder   dW_enc column j += sum_b dz_bj xc_b, built as row j of enc_grad_t (M x D,
+//             scratch), then added transposed; db_enc += sum_b dz_b; db_dec -= W_enc sum_b dz_b
+// The rows of dW_dec and enc_grad_t are built feature by feature from the lists by feature,
+// each sum over b in order.
+template <class SaeT, int B>
+void sae_backward_sparse(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat,
+                         const typename SaeT::Scalar* d_f_penalty, SaeT& grad, typename SaeT::Scalar* enc_grad_t,
+                         bool decoder_bias = true) {
+  using T = typename SaeT::Scalar;
+  constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
+  const int batch = w.batch, count = w.code_start[batch];
+  const int *start = w.code_start, *index = w.code_index;
+  transpose_lists(start, index, batch, M, w.by_feature_start, w.by_feature_input, w.by_feature_from);
+  const auto by_feature = [&](const T* values) {  // values of the lists, gathered by feature
+    for (int e = 0; e < count; ++e) w.by_feature_value[e] = values[w.by_feature_from[e]];
+    return w.by_feature_value;
+  };
+  if (decoder_bias)
+    for (int b = 0; b < batch; ++b) add(d_x_hat + b * D, grad.b_dec(), D);
+  sparse_matmul_nn(w.by_feature_start, w.by_feature_input, by_feature(w.code_value), d_x_hat, grad.w_dec(), M, D,
+                   /*accumulate=*/true);
+  sampled_matmul_nt(start, index, d_x_hat, sae.w_dec(), w.code_grad, batch, D);
+  if (d_f_penalty)
+    for (int e = 0; e < count; ++e) w.code_grad[e] += d_f_penalty[index[e]];
+  // encoder
+  const T* dz = by_feature(w.code_grad);
+  for (int j = 0; j < M; ++j) {
+    T s = 0;
+    for (int e = w.by_feature_start[j]; e < w.by_feature_start[j + 1]; ++e) s += dz[e];
+    w.dz_sum[j] = s;
+  }
+  sparse_matmul_nn(w.by_feature_start, w.by_feature_input, dz, w.xc, enc_grad_t, M, D, /*accumulate=*/false);
+  constexpr int kTile = 32;  // columns of dW_enc per pass: their rows of enc_grad_t stay in L1
+  parallel_for((M + kTile - 1) / kTile, [&](int t0, int t1) {
+    for (int j0 = t0 * kTile; j0 < t1 * kTile && j0 < M; j0 += kTile) {
+      const int j1 = j0 + kTile < M ? j0 + kTile : M;
+      for (int d = 0; d < D; ++d)
+        for (int j = j0; j < j1; ++j) grad.w_enc()[d * M + j] += enc_grad_t[j * D + d];
+    }
+  });
+  detail::add_bias_gradients(sae, w.dz_sum, grad);
 }
 
 }  // namespace saerl

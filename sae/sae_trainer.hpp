@@ -48,6 +48,8 @@ struct SaeConfig {
   float aux_coeff = 1.0f / 32;   // topk, batchtopk: weight of the AuxK loss
   int aux_k = 64;                // features the AuxK loss may use
   long dead_after = 20000;       // inputs without firing before a feature counts as dead
+  bool sparse_kernels = true;    // topk, batchtopk: backward through the listed codes only
+                                 // (sae_backward_sparse) when at most 1 in 8 is nonzero
 };
 
 template <class SaeT, int B>
@@ -65,6 +67,7 @@ struct SaeTrainer {
   T d_x_hat[B * D];
   T d_f[M];  // dL/df of the L1 penalty: one row, the same for every input
   T residual[B * D];   // AuxK: e = x - x_hat, then d e_hat
+  T enc_grad_t[M * D]; // sae_backward_sparse's scratch: dW_enc transposed
   T last_mse = 0, last_loss = 0;
   Status health;  // ok until a step's loss is NaN or infinite
 
@@ -127,18 +130,25 @@ struct SaeTrainer {
     // zero grads, backward
     fill(grad.params, SaeT::kParams, T(0));
     const bool jump = sae.variant == SaeVariant::jumprelu;
-    sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
-                 jump ? T(config.l0) * penalty_scale : T(0), /*penalty_stride=*/0);
+    if (work.listed && config.sparse_kernels)
+      sae_backward_sparse(sae, work, d_x_hat, penalty, grad, enc_grad_t);
+    else
+      sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
+                   jump ? T(config.l0) * penalty_scale : T(0), /*penalty_stride=*/0);
     if (penalty && config.l1_weight_by_norm) add_norm_weight_gradient(sae, T(config.l1) * penalty_scale, batch);
 
     // one pass over the codes: the L1 penalty itself, sum_bj f_bj dL/df_j, and which
     // features fired, for dead-feature tracking
     inputs_seen += batch;
     const long now = inputs_seen;  // (a local: a store to last_fired[j] cannot change it, so this vectorizes)
-    for (int b = 0; b < batch; ++b) {
-      const T* f = work.f + b * M;
-      if (penalty) loss += dot(f, penalty, M);
-      for (int j = 0; j < M; ++j) last_fired[j] = f[j] != T(0) ? now : last_fired[j];
+    if (work.listed) {  // (the lists say which fired without reading every code)
+      for (int e = 0; e < work.code_start[batch]; ++e) last_fired[work.code_index[e]] = now;
+    } else {
+      for (int b = 0; b < batch; ++b) {
+        const T* f = work.f + b * M;
+        if (penalty) loss += dot(f, penalty, M);
+        for (int j = 0; j < M; ++j) last_fired[j] = f[j] != T(0) ? now : last_fired[j];
+      }
     }
 
     if ((sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk) && config.aux_coeff > 0)
@@ -193,15 +203,23 @@ struct SaeTrainer {
     if (dead == 0) return T(0);
     const int keep = config.aux_k < dead ? config.aux_k : dead;
     T* f_aux = work.scratch;  // (batch, M), free after the forward pass
-    for (int b = 0; b < batch; ++b) {
-      // the dead features' pre-activations, others pushed below any positive value
-      T* row = f_aux + b * M;
-      for (int j = 0; j < M; ++j) row[j] = is_dead(j) ? work.z[b * M + j] : T(-1e30);
+    parallel_for(batch, [&](int b0, int b1) {
       T sorted[M];
-      detail::keep_top(row, row, M, keep, sorted);
-    }
-    // e_hat = f_aux W_dec; d e_hat = 2 coeff (e_hat - e) / (B D)
-    matmul_nn(f_aux, sae.w_dec(), residual, batch, D, M);
+      for (int b = b0; b < b1; ++b) {
+        // the dead features' pre-activations, others pushed below any positive value
+        T* row = f_aux + b * M;
+        for (int j = 0; j < M; ++j) row[j] = is_dead(j) ? work.z[b * M + j] : T(-1e30);
+        detail::keep_top(row, row, M, keep, sorted);
+      }
+    });
+    // e_hat = f_aux W_dec (from the listed rows when at most 1 in 8 is nonzero)
+    work.listed = config.sparse_kernels && detail::list_codes(f_aux, batch, M, work.code_start, work.code_index,
+                                                              work.code_value, SaeBatch<SaeT, B>::kListCapacity);
+    if (work.listed)
+      sparse_matmul_nn(work.code_start, work.code_index, work.code_value, sae.w_dec(), residual, batch, D, false);
+    else
+      matmul_nn(f_aux, sae.w_dec(), residual, batch, D, M);
+    // d e_hat = 2 coeff (e_hat - e) / (B D)
     T sq = 0;
     const T c = T(config.aux_coeff);
     for (int i = 0; i < batch * D; ++i) {
@@ -209,12 +227,15 @@ struct SaeTrainer {
       sq += diff * diff;
       residual[i] = T(2) * c * diff / T(batch * D);
     }
-    // back through the decoder (rows of dead features only) and the encoder
-    dense_backward(f_aux, sae.w_dec(), residual, work.df, grad.w_dec(), static_cast<T*>(nullptr), batch, M, D);
-    for (int i = 0; i < batch * M; ++i) work.df[i] = f_aux[i] != T(0) ? work.df[i] : T(0);
-    dense_backward(work.xc, sae.w_enc(), work.df, work.dxc, grad.w_enc(), grad.b_enc(), batch, D, M);
-    for (int b = 0; b < batch; ++b)
-      for (int d = 0; d < D; ++d) grad.b_dec()[d] -= work.dxc[b * D + d];
+    // back through the decoder (rows of dead features only, no bias) and the encoder
+    if (work.listed) {
+      sae_backward_sparse(sae, work, residual, static_cast<const T*>(nullptr), grad, enc_grad_t,
+                          /*decoder_bias=*/false);
+    } else {
+      dense_backward(f_aux, sae.w_dec(), residual, work.df, grad.w_dec(), static_cast<T*>(nullptr), batch, M, D);
+      for (int i = 0; i < batch * M; ++i) work.df[i] = f_aux[i] != T(0) ? work.df[i] : T(0);
+      detail::encoder_backward(sae, work, work.df, grad);
+    }
     return c * sq / T(batch * D);
   }
 

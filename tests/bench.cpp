@@ -4,7 +4,8 @@
 //
 // Prints a table, then one JSON line starting with {"bench": for scripts. Every figure is the
 // median of several repetitions after a warm-up, timed with std::chrono::steady_clock, on one
-// core. FLOP counts (a multiply-add is 2 flops):
+// thread; then the figures of "threads2" again with saerl::set_threads(2). FLOP counts (a
+// multiply-add is 2 flops):
 //   dense layer, per sample    forward 2 * in * out, backward (dx and dW) about 4 * in * out
 //   DQN update, per sample     online forward on s + target forward on s' (+ online forward
 //                              on s' with Double DQN) + online backward, whose first layer
@@ -12,6 +13,11 @@
 //                              The first layer's input is one-hot: the kernels skip its zeros,
 //                              but it counts as the dense layer it is (the model's flops).
 //   SAE step, per sample       encode 2 D M + decode 2 M D, backward about twice that: 12 D M
+//                              (the dense model's count, for TopK too, whose sparse kernels
+//                              skip most of it; the relu step itself computes the decoder
+//                              bias's gradient without dL/dx, 10 D M)
+// The default DQN's update is also timed part by part (the agent's buffers, the same calls
+// as DqnAgent::update): sampling and observations, targets, forward, noise, backward, Adam.
 // The peak is an FMA loop over independent vector accumulators, so the fraction of peak says
 // how far a kernel is from what one core can do.
 #include <algorithm>
@@ -20,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "examples/presets.hpp"
 #include "gridworld/rook_solver.hpp"
 
@@ -134,18 +141,22 @@ constexpr double layer_products() {  // sum over layers of in * out
   return s;
 }
 
-struct DqnResult {
-  double updates_per_s, gflops;
+// Microseconds per update spent in each part of DqnAgent::update.
+struct DqnParts {
+  double sample, targets, forward, noise, backward, adam;
 };
 
-template <class Preset>
-DqnResult bench_dqn() {
-  using Agent = typename Preset::Agent;
-  saerl::Rng rng(1);
+struct DqnResult {
+  double updates_per_s, gflops;
+  DqnParts parts;
+};
+
+// An agent whose replay holds random legal positions, actions and rewards: the update does
+// not care what they mean.
+template <class Agent>
+std::unique_ptr<Agent> filled_agent(const saerl::DqnConfig& config, saerl::Rng& rng) {
   auto agent = std::make_unique<Agent>();
-  const saerl::DqnConfig config = Preset::config();
   agent->init(config, rng);
-  // random legal positions, actions and rewards: the update does not care what they mean
   Game env;
   const float rewards[3] = {-1.0f, 100.0f, -100.0f};
   while (!agent->ready() || agent->replay.size < 10000) {
@@ -155,13 +166,77 @@ DqnResult bench_dqn() {
     const bool done = rng.below(10) == 0;
     agent->record(s, int(rng.below(Game::kActions)), rewards[rng.below(3)], env.state(), done);
   }
+  return agent;
+}
+
+// The parts of one update, each timed alone on the agent's own buffers.
+template <class Agent>
+DqnParts dqn_parts(Agent& a, saerl::Rng& rng) {
+  using Net = typename Agent::Network;
+  using T = typename Agent::T;
+  constexpr int B = Agent::kBatch;
+  const saerl::DqnConfig& c = a.config;
+  const auto us = [](double s) { return s * 1e6; };
+  DqnParts p{};
+  p.sample = us(per_call(
+      [&] {
+        for (int b = 0; b < B; ++b) {
+          const auto& t = a.replay.sample(rng);
+          Game::observe(t.s, a.x + b * Agent::kObs);
+          Game::observe(t.s2, a.x2 + b * Agent::kObs);
+        }
+      },
+      5, 0.05));
+  p.targets = us(per_call(
+      [&] {
+        g_sink = saerl::mlp_forward(a.target, a.x2, B, a.next_acts)[0];
+        if (c.double_dqn) g_sink = saerl::mlp_forward(a.online, a.x2, B, a.next_online_acts)[0];
+      },
+      5, 0.05));
+  p.forward = us(per_call([&] { g_sink = saerl::mlp_forward(a.online, a.x, B, a.acts)[0]; }, 5, 0.05));
+  if (c.hidden_noise > 0) {
+    const int l = c.noise_layer, n = B * Net::kSizes[l + 1];
+    p.noise = us(per_call(
+        [&] {
+          T* z = a.acts.pre(l);
+          rng.fill_normal(a.noise, n);
+          for (int i = 0; i < n; ++i) z[i] += T(c.hidden_noise * a.noise[i]);
+          g_sink = saerl::mlp_forward_from(a.online, l + 1, z, B, a.acts)[0];
+        },
+        5, 0.05));
+  }
+  for (int i = 0; i < B * Agent::kActions; ++i) a.dq[i] = i % Agent::kActions == 0 ? T(0.01) : T(0);
+  p.backward = us(per_call(
+      [&] {
+        a.grad.zero();
+        saerl::mlp_backward(a.online, a.acts, a.dq, &a.grad, static_cast<T*>(nullptr));
+      },
+      5, 0.05));
+  auto adam = std::make_unique<saerl::Adam<T, Net::kParams>>();  // (not the agent's: its step count)
+  auto params = std::make_unique<Net>();
+  params->copy_from(a.online);
+  p.adam = us(per_call(
+      [&] {
+        saerl::clip_grad_norm(a.grad.params, Net::kParams, T(c.grad_clip));
+        adam->update(params->params, a.grad.params);
+      },
+      5, 0.05));
+  return p;
+}
+
+template <class Preset>
+DqnResult bench_dqn(bool parts) {
+  using Agent = typename Preset::Agent;
+  saerl::Rng rng(1);
+  const saerl::DqnConfig config = Preset::config();
+  auto agent = filled_agent<Agent>(config, rng);
   const double sec = per_call([&] { g_sink = agent->update(rng); }, 5, 0.4);
   using Net = typename Preset::Net;
   const double sum = layer_products<Net>();
   const double forwards = config.double_dqn ? 3 : 2;
   const double backward = 4 * sum - 2.0 * Net::kSizes[0] * Net::kSizes[1];  // layer 0: dW, no dx
   const double flops = Agent::kBatch * (forwards * 2 * sum + backward);
-  return DqnResult{1 / sec, flops / sec * 1e-9};
+  return DqnResult{1 / sec, flops / sec * 1e-9, parts ? dqn_parts(*agent, rng) : DqnParts{}};
 }
 
 // ---- SAE training ----
@@ -169,14 +244,18 @@ struct SaeResult {
   double step_s, samples_per_s, gflops;
 };
 
+// Training steps of an SAE of `variant` (k features kept for TopK) on fixed random inputs.
 template <int D, int M, int B>
-SaeResult bench_sae(int reps, double rep_seconds) {
+SaeResult bench_sae(int reps, double rep_seconds, saerl::SaeVariant variant = saerl::SaeVariant::relu,
+                    int k = 16) {
   using SaeT = saerl::Sae<float, D, M>;
   saerl::Rng rng(2);
   auto sae = std::make_unique<SaeT>();
-  sae->init(saerl::SaeVariant::relu, 16, nullptr, rng);
+  sae->init(variant, k, nullptr, rng);
   auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, B>>();
-  trainer->init(saerl::sae_config(saerl::SaeVariant::relu));
+  saerl::SaeConfig config = saerl::sae_config(variant);
+  config.k = k;
+  trainer->init(config);
   std::vector<float> x(static_cast<size_t>(B) * D);
   for (float& v : x) v = 0.5f * rng.normal();
   const double flops = double(B) * 12.0 * D * M;
@@ -220,32 +299,52 @@ double bench_inference_us() {
   return sec * 1e6;
 }
 
+// The figures measured at one thread count: the paper DQN, and the two study-size SAE steps.
+struct ThreadFigures {
+  DqnResult dqn_paper;
+  SaeResult sae, sae_topk;
+};
+constexpr int kTopK = 50;
+
+ThreadFigures thread_figures() {
+  ThreadFigures f;
+  f.dqn_paper = bench_dqn<saerl::PaperPreset>(false);
+  f.sae = bench_sae<512, 2048, 2048>(3, 0.0);
+  f.sae_topk = bench_sae<512, 2048, 2048>(3, 0.0, saerl::SaeVariant::topk, kTopK);
+  return f;
+}
+
 }  // namespace
 
 int main() {
-  std::printf("saerl bench: one core, median of repetitions after a warm-up\n\n");
+  std::printf("saerl bench: one thread unless said, median of repetitions after a warm-up\n\n");
 
   const double peak = kFmaFlops / per_call(fma_loop, 5, 0.0) * 1e-9;
   std::printf("%-46s %12.1f GFLOP/s  (%d x %d-float FMA accumulators)\n", "FP32 peak, FMA loop", peak,
               kAcc, kLanes);
 
-  const DqnResult dqn_default = bench_dqn<saerl::DefaultPreset>();
-  const DqnResult dqn_paper = bench_dqn<saerl::PaperPreset>();
+  const DqnResult dqn_default = bench_dqn<saerl::DefaultPreset>(true);
+  const ThreadFigures one = thread_figures();
+  const DqnResult& dqn_paper = one.dqn_paper;
   std::printf("%-46s %12.0f upd/s    %7.2f GFLOP/s  %5.1f%% of peak\n",
               "DQN update, default (75-128-128-24, B 64, DDQN)", dqn_default.updates_per_s,
               dqn_default.gflops, 100 * dqn_default.gflops / peak);
+  const DqnParts& pd = dqn_default.parts;
+  std::printf("  %-44s sample %.1f, targets %.1f, forward %.1f, noise %.1f, backward %.1f, Adam %.1f us\n",
+              "its parts, timed alone", pd.sample, pd.targets, pd.forward, pd.noise, pd.backward, pd.adam);
   std::printf("%-46s %12.0f upd/s    %7.2f GFLOP/s  %5.1f%% of peak\n",
               "DQN update, paper (75-512-512-24, B 32)", dqn_paper.updates_per_s, dqn_paper.gflops,
               100 * dqn_paper.gflops / peak);
 
-  const SaeResult sae_study = bench_sae<512, 2048, 2048>(3, 0.0);
+  const SaeResult& sae_study = one.sae;
   const SaeResult sae_default = bench_sae<saerl::DefaultPreset::SaeT::kIn, saerl::DefaultPreset::SaeT::kFeatures,
                                           saerl::DefaultPreset::kSaeBatch>(5, 0.3);
   std::printf("%-46s %12.0f samp/s   %7.2f GFLOP/s  %5.1f%% of peak\n", "SAE step, relu 512->2048, B 2048",
               sae_study.samples_per_s, sae_study.gflops, 100 * sae_study.gflops / peak);
+  std::printf("%-46s %12.0f samp/s   (%.1f ms/step)\n", "SAE step, topk k 50, 512->2048, B 2048",
+              one.sae_topk.samples_per_s, one.sae_topk.step_s * 1e3);
   std::printf("%-46s %12.0f samp/s   %7.2f GFLOP/s  %5.1f%% of peak\n", "SAE step, relu 128->512, B 256 (default)",
               sae_default.samples_per_s, sae_default.gflops, 100 * sae_default.gflops / peak);
-
   const SaeResult width[4] = {bench_sae<512, 512, 256>(3, 0.2), bench_sae<512, 1024, 256>(3, 0.2),
                               bench_sae<512, 2048, 256>(3, 0.2), bench_sae<512, 4096, 256>(3, 0.2)};
   const int widths[4] = {512, 1024, 2048, 4096};
@@ -278,19 +377,37 @@ int main() {
   std::printf("%-46s %12.0f steps/s\n", "RookCheckmate<5> random policy", 1 / env_step);
   std::printf("%-46s %12.1f ms%s\n", "RookSolver<5>::solve()", solve_s * 1e3, solved ? "" : "  (FAILED)");
 
+  const int threads = saerl::set_threads(2);
+  const ThreadFigures two = thread_figures();
+  saerl::set_threads(1);
+  std::printf("\nwith %d threads\n", threads);
+  std::printf("%-46s %12.0f upd/s    (x%.2f of one thread)\n", "DQN update, paper", two.dqn_paper.updates_per_s,
+              two.dqn_paper.updates_per_s / dqn_paper.updates_per_s);
+  std::printf("%-46s %12.0f samp/s   (x%.2f)\n", "SAE step, relu 512->2048, B 2048", two.sae.samples_per_s,
+              two.sae.samples_per_s / sae_study.samples_per_s);
+  std::printf("%-46s %12.0f samp/s   (x%.2f)\n", "SAE step, topk k 50, 512->2048, B 2048", two.sae_topk.samples_per_s,
+              two.sae_topk.samples_per_s / one.sae_topk.samples_per_s);
+
   std::printf(
       "\n{\"bench\":\"saerl\",\"peak_gflops\":%.2f,"
-      "\"dqn_default\":{\"updates_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"dqn_default\":{\"updates_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f,"
+      "\"parts_us\":{\"sample\":%.2f,\"targets\":%.2f,\"forward\":%.2f,\"noise\":%.2f,\"backward\":%.2f,"
+      "\"adam\":%.2f}},"
       "\"dqn_paper\":{\"updates_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
       "\"sae_512x2048_b2048\":{\"samples_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
+      "\"sae_topk_512x2048_b2048\":{\"samples_per_s\":%.1f,\"k\":%d,\"step_ms\":%.2f},"
       "\"sae_default\":{\"samples_per_s\":%.1f,\"gflops\":%.3f,\"frac_peak\":%.4f},"
       "\"sae_step_ms_d512_b256\":{\"512\":%.3f,\"1024\":%.3f,\"2048\":%.3f,\"4096\":%.3f},"
       "\"inference_us\":{\"default\":%.3f,\"paper\":%.3f},"
-      "\"env_steps_per_s\":%.0f,\"solve_ms\":%.2f,\"solve_ok\":%s}\n",
-      peak, dqn_default.updates_per_s, dqn_default.gflops, dqn_default.gflops / peak, dqn_paper.updates_per_s,
-      dqn_paper.gflops, dqn_paper.gflops / peak, sae_study.samples_per_s, sae_study.gflops, sae_study.gflops / peak,
-      sae_default.samples_per_s, sae_default.gflops, sae_default.gflops / peak, width[0].step_s * 1e3,
+      "\"env_steps_per_s\":%.0f,\"solve_ms\":%.2f,\"solve_ok\":%s,"
+      "\"threads2\":{\"threads\":%d,\"dqn_paper\":{\"updates_per_s\":%.1f},\"sae_512x2048_b2048\":{\"samples_per_s\":%.1f},"
+      "\"sae_topk_512x2048_b2048\":{\"samples_per_s\":%.1f,\"k\":%d}}}\n",
+      peak, dqn_default.updates_per_s, dqn_default.gflops, dqn_default.gflops / peak, pd.sample, pd.targets,
+      pd.forward, pd.noise, pd.backward, pd.adam, dqn_paper.updates_per_s, dqn_paper.gflops,
+      dqn_paper.gflops / peak, sae_study.samples_per_s, sae_study.gflops, sae_study.gflops / peak,
+      one.sae_topk.samples_per_s, kTopK, one.sae_topk.step_s * 1e3, sae_default.samples_per_s, sae_default.gflops, sae_default.gflops / peak, width[0].step_s * 1e3,
       width[1].step_s * 1e3, width[2].step_s * 1e3, width[3].step_s * 1e3, infer_default, infer_paper,
-      1 / env_step, solve_s * 1e3, solved ? "true" : "false");
+      1 / env_step, solve_s * 1e3, solved ? "true" : "false", threads, two.dqn_paper.updates_per_s,
+      two.sae.samples_per_s, two.sae_topk.samples_per_s, kTopK);
   return solved ? 0 : 1;
 }

@@ -597,7 +597,9 @@ TEST_CASE("noise injection adds N(0, sigma^2) to z_l in the training forward pas
   const float* q = saerl::mlp_forward(agent->online, x, B, *acts);
   for (int b = 0; b < B; ++b) clean[b] = q[b * A + kEast], y[b] = 1.0f;
   float* z = acts->pre(1);
-  for (int i = 0; i < B * 12; ++i) z[i] += float(0.5 * copy.normal());
+  float noise[B * 12];
+  copy.fill_normal(noise, B * 12);
+  for (int i = 0; i < B * 12; ++i) z[i] += 0.5f * noise[i];
   q = saerl::mlp_forward_from(agent->online, 2, z, B, *acts);
   for (int b = 0; b < B; ++b) pred[b] = q[b * A + kEast];
   const float expected = saerl::huber_loss(pred, y, B, d, c.huber_delta);

@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
+#include <vector>
 
 #include "core/rng.hpp"
 
@@ -73,6 +75,59 @@ TEST_CASE("normal draws have mean 0 and variance 1") {
   }
   CHECK(std::fabs(s / n) < 0.02);
   CHECK(s2 / n == doctest::Approx(1.0).epsilon(0.02));
+}
+
+TEST_CASE("fill_normal draws N(0, 1): its mean, variance, and the mass within 1 and 2 sigma") {
+  Rng rng(13);
+  const int n = 200001;  // odd: the last pair's sine is dropped
+  std::vector<float> z(n);
+  rng.fill_normal(z.data(), n);
+  double s = 0, s2 = 0, within1 = 0, within2 = 0;
+  for (float v : z) {
+    s += v;
+    s2 += double(v) * v;
+    within1 += std::fabs(v) < 1.0f;
+    within2 += std::fabs(v) < 2.0f;
+  }
+  CHECK(std::fabs(s / n) < 0.01);
+  CHECK(s2 / n == doctest::Approx(1.0).epsilon(0.01));
+  CHECK(within1 / n == doctest::Approx(0.6827).epsilon(0.01));
+  CHECK(within2 / n == doctest::Approx(0.9545).epsilon(0.005));
+  // the same seed gives the same floats, and the first values do not depend on n
+  Rng again(13);
+  std::vector<float> head(300);
+  again.fill_normal(head.data(), 300);
+  CHECK(std::memcmp(head.data(), z.data(), sizeof(float) * head.size()) == 0);
+}
+
+TEST_CASE("fill_normal's logarithm, square root and sine/cosine match libm to 2e-6") {
+  double ln = 0, root = 0, trig = 0;
+  for (int i = 1; i <= 16777216; i += 97) {
+    const float x = float(i) / 16777216.0f;
+    ln = std::fmax(ln, std::fabs(saerl::detail::ln_unit(x) - std::log(double(x))));
+    const float y = -2.0f * std::log(x);
+    root = std::fmax(root, std::fabs(saerl::detail::sqrt_newton(y) - std::sqrt(double(y))) / (1 + std::sqrt(double(y))));
+  }
+  for (int i = 0; i <= 20000; ++i) {
+    const double a = -3.14159265358979 + 6.28318530717959 * i / 20000;
+    float c, s;
+    saerl::detail::cos_sin(float(a), &c, &s);
+    trig = std::fmax(trig, std::fmax(std::fabs(c - std::cos(a)), std::fabs(s - std::sin(a))));
+  }
+  CHECK(ln < 2e-6);
+  CHECK(root < 2e-6);
+  CHECK(trig < 2e-6);
+  CHECK(saerl::detail::sqrt_newton(0.0f) == 0.0f);
+}
+
+TEST_CASE("fill_u32 gives next_u32's stream and leaves the generator where next_u32 would") {
+  for (int n : {0, 1, 3, 4, 5, 8, 13, 100}) {
+    Rng a(17), b(17);
+    std::vector<uint32_t> bulk(n);
+    a.fill_u32(bulk.data(), n);
+    for (int i = 0; i < n; ++i) CHECK(bulk[i] == b.next_u32());
+    CHECK(a.next_u32() == b.next_u32());
+  }
 }
 
 TEST_CASE("a restored state continues the same stream") {

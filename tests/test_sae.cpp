@@ -580,3 +580,38 @@ TEST_CASE("a relu SAE with identity-like weights reconstructs nonnegative centre
   CHECK(work->x_hat[1] == mean[1]);
   CHECK(work->x_hat[0] == x[0]);
 }
+
+TEST_CASE("listed TopK codes decode to the dense decoder's floats and back-propagate to its gradients") {
+  using SaeT = saerl::Sae<float, 24, 96>;
+  constexpr int B = 16, D = SaeT::kIn, M = SaeT::kFeatures;
+  for (saerl::SaeVariant v : {saerl::SaeVariant::topk, saerl::SaeVariant::batchtopk}) {
+    CAPTURE(saerl::sae_variant_name(v));
+    saerl::Rng rng(31);
+    auto sae = std::make_unique<SaeT>();
+    sae->init(v, 6, nullptr, rng);
+    random_fill(sae->b_enc(), M, rng);
+    random_fill(sae->b_dec(), D, rng);
+    std::vector<float> x(B * D), dy(B * D), enc_grad_t(M * D);
+    random_fill(x.data(), B * D, rng);
+    random_fill(dy.data(), B * D, rng);
+    auto w = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+    saerl::sae_forward(*sae, x.data(), B, *w, /*training=*/true);
+    REQUIRE(w->listed);  // 6 of 96: listed
+    std::vector<float> dense_x_hat(B * D);
+    saerl::dense_forward(w->f, sae->w_dec(), sae->b_dec(), dense_x_hat.data(), B, M, D);
+    CHECK(std::equal(dense_x_hat.begin(), dense_x_hat.end(), w->x_hat));
+
+    auto dense = std::make_unique<SaeT>(), sparse = std::make_unique<SaeT>();
+    saerl::fill(dense->params, SaeT::kParams, 0.0f);
+    saerl::fill(sparse->params, SaeT::kParams, 0.0f);
+    saerl::sae_backward(*sae, *w, dy.data(), static_cast<const float*>(nullptr), *dense);
+    saerl::sae_backward_sparse(*sae, *w, dy.data(), static_cast<const float*>(nullptr), *sparse, enc_grad_t.data());
+    double worst = 0, scale = 0;
+    for (int i = 0; i < SaeT::kParams; ++i) {
+      worst = std::max(worst, std::fabs(double(dense->params[i]) - double(sparse->params[i])));
+      scale = std::max(scale, std::fabs(double(dense->params[i])));
+    }
+    CHECK(scale > 0.1);
+    CHECK(worst <= 1e-6 * scale);
+  }
+}

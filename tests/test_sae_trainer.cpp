@@ -586,3 +586,35 @@ TEST_CASE("a step given more than B inputs trains on the first B, as the forward
     CHECK(std::memcmp(a->params, b->params, sizeof a->params) == 0);
   }
 }
+
+TEST_CASE("TopK training through the sparse kernels follows the dense kernels, AuxK included") {
+  using SaeT = saerl::Sae<float, 32, 128>;
+  constexpr int B = 32, D = SaeT::kIn;
+  for (saerl::SaeVariant v : {saerl::SaeVariant::topk, saerl::SaeVariant::batchtopk}) {
+    CAPTURE(saerl::sae_variant_name(v));
+    std::vector<float> x(B * D);
+    Rng data(41);
+    for (float& value : x) value = data.normal();
+    std::unique_ptr<SaeT> sae[2];
+    for (int sparse = 0; sparse < 2; ++sparse) {
+      Rng rng(43);
+      sae[sparse] = std::make_unique<SaeT>();
+      sae[sparse]->init(v, 8, nullptr, rng);
+      auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, B>>();
+      saerl::SaeConfig c;
+      c.variant = v;
+      c.k = 8;
+      c.lr_warmup = 0;
+      c.dead_after = 2 * B;  // features that have not fired in two steps feed AuxK
+      c.sparse_kernels = sparse == 1;
+      trainer->init(c);
+      for (int step = 0; step < 6; ++step) trainer->step(*sae[sparse], x.data(), B, rng);
+      if (sparse) CHECK(trainer->work.listed);
+      CHECK(trainer->dead_count() > 0);
+    }
+    double worst = 0;
+    for (int i = 0; i < SaeT::kParams; ++i)
+      worst = std::max(worst, std::fabs(double(sae[0]->params[i]) - double(sae[1]->params[i])));
+    CHECK(worst < 1e-4);
+  }
+}

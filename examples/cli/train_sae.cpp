@@ -3,12 +3,14 @@
 // DIR/sae-<variant>.bin and the sae.<variant>.* keys of DIR/results.json.
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "../../core/mlp_io.hpp"
 #include "../../sae/matching_pursuit.hpp"
 #include "../../sae/metrics.hpp"
 #include "../../sae/sae_io.hpp"
+#include "../../sae/train.hpp"
 #include "../pipeline.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
@@ -94,34 +96,44 @@ int train(const Options& o) {
   };
   Progress line("train-sae", steps, "steps");
   const double seconds_before = p.seconds;
-  for (long t = p.t + 1; t <= steps; ++t) {
-    hooks.before_step(t);
-    for (int b = 0; b < B; ++b) copy(data->row(int(rng.below(uint32_t(data->train_size)))), batch.get() + b * D, D);
-    if (t == hooks.nan_at_step) batch[0] = std::nanf("");
-    qfid->x = batch.get();
-    trainer->step(*sae, batch.get(), B, rng, *qfid);
-    if (!trainer->health.ok()) return diverged(trainer->health);
-    if (variant == SaeVariant::relu && t % recipe.resample_every == 0 && t <= steps / 2)
-      trainer->resample_dead(*sae, data->row(0), data->train_size, rng);
-    if (t % 50 == 0 || t == steps) {
+  struct Callbacks : SaeCallbacks {
+    TestHooks* hooks;
+    QFidelity<Net, B>* qfid;
+    SaeTrainer<SaeT, B>* trainer;
+    Progress* line;
+    std::function<Status(long)> save;
+    void before_step(long t, float* batch) {
+      hooks->before_step(t);
+      if (t == hooks->nan_at_step) batch[0] = std::nanf("");
+      qfid->x = batch;
+    }
+    void progress(long t) {
+      if (t % 50 != 0) return;
       char note[80];
       std::snprintf(note, sizeof note, "loss %.5f  mse %.5f  dead %d", double(trainer->last_loss),
                     double(trainer->last_mse), trainer->dead_count());
-      line.update(t, note, t == steps);
+      line->update(t, note);
     }
-    if (o.checkpoint_every > 0 && t % o.checkpoint_every == 0 && t < steps) {
-      p.t = t;
-      p.seconds = seconds_before + line.seconds();
-      s = trainer->check_finite(*sae);
-      if (!s.ok()) return diverged(s);
-      s = save_run_checkpoint(ckpt.c_str(), kSaeRunKind, hooks, fields);
-      if (!s.ok()) return fail(s);
-    }
-  }
+    Status checkpoint(long t) { return save(t); }
+  } cb;
+  cb.hooks = &hooks;
+  cb.qfid = qfid.get();
+  cb.trainer = trainer.get();
+  cb.line = &line;
+  cb.save = [&](long t) {
+    p.t = t;
+    p.seconds = seconds_before + line.seconds();
+    return save_run_checkpoint(ckpt.c_str(), kSaeRunKind, hooks, fields);
+  };
+  SaeRun run;
+  run.steps = steps;
+  run.resample_every = recipe.resample_every;
+  run.checkpoint_every = o.checkpoint_every;
+  s = train_sae(run, *sae, *trainer, data->row(0), data->train_size, rng, batch.get(), *qfid, cb);
   line.finish();
+  if (s.code == StatusCode::diverged) return diverged(s);
+  if (!s.ok()) return fail(s);
   const double train_seconds = seconds_before + line.seconds();
-  s = trainer->check_finite(*sae);
-  if (!s.ok()) return diverged(s);
 
   std::fprintf(stderr, "train-sae: measuring %s\n", name);
   auto work = std::make_unique<SaeBatch<SaeT, B>>();
