@@ -29,6 +29,8 @@
 
 namespace saerl {
 
+using Game5 = RookCheckmate<5>;
+using Predicates5 = RookPredicates<5>;
 using MiniNet = Mlp<float, Game5::kObs, 64, 32, Game5::kActions>;
 using MiniAgent = DqnAgent<Game5, MiniNet, 32, 50000>;
 using MiniSae = Sae<float, HiddenLayer<MiniNet>::kWidth, 4 * HiddenLayer<MiniNet>::kWidth>;

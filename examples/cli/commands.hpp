@@ -57,7 +57,8 @@ inline const Command* command_table(int* count) {
       {"report", cmd_report, "label every SAE's features against ground truth; writes DIR/report.html",
        "preset board seed out games variant threads",
        "Reads DIR/dqn.bin and every DIR/sae-<variant>.bin, labels the features, runs the causal\n"
-       "tests and writes DIR/report.html and the features.* keys of DIR/results.json.",
+       "tests (ablation, steering) and the probes; writes DIR/features-<variant>.json and the\n"
+       "features.* keys of DIR/results.json, then DIR/report.html drawn from those files.",
        "saerl report --out out"},
       {"sweep", cmd_sweep, "many DQNs, an SAE on each: live features against the DQN's quality",
        "preset board out steps games sae-steps runs jobs run collect threads",

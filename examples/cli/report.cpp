@@ -1,130 +1,144 @@
 // saerl report: label the features of every DIR/sae-<variant>.bin against ground truth, run the
-// causal and probe tests, write DIR/report.html and the features.* keys of DIR/results.json.
+// causal and probe tests, write DIR/features-<variant>.json and the features.* keys of
+// DIR/results.json; then draw DIR/report.html from those files alone (examples/report.hpp).
+#include <chrono>
 #include <memory>
 
 #include "../../core/mlp_io.hpp"
 #include "../../gridworld/render.hpp"
 #include "../../sae/sae_io.hpp"
 #include "../report.hpp"
+#include "../steering.hpp"
 #include "commands.hpp"
 
 namespace saerl {
 namespace {
 
-// Labels the features of every DIR/sae-<variant>.bin and writes DIR/report.html.
+// results.json's summary of one steering family: features tested, positions and the rates.
+Json steering_summary(const SteeringSummary& s) {
+  Json o = json_object();
+  o.set("tested", json_number(s.tested));
+  o.set("positions", json_number(double(s.positions)));
+  detail::set_steering_rates(o, s.rates);
+  return o;
+}
+
 template <class S>
 int report(const Options& o) {
   using Net = typename S::Net;
   using SaeT = typename S::SaeT;
   using Game = typename S::Game;
-  if constexpr (S::kBoard != 5) {
-    return fail("report: 5x5 only for now (--board %d)", S::kBoard);
-  } else {
+  constexpr int N = Game::kSize;
+  const auto t0 = std::chrono::steady_clock::now();
   auto net = std::make_unique<Net>();
-  char path[1024], tmp[1100];
   Status s = load_mlp(*net, in_dir(o.out, "dqn.bin").c_str());
-  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
-  auto solver = std::make_unique<RookSolver<5>>();
+  if (!s.ok()) return fail(s);
+  auto solver = std::make_unique<RookSolver<N>>();
   solver->solve(1.0f);
+  auto counterfactuals = std::make_unique<Counterfactuals<N>>();  // the steering's x' boards, once per DQN
+  prepare_counterfactuals(*net, solver->dtm, *counterfactuals);
   static Results results;
-  std::snprintf(path, sizeof path, "%s/results.json", o.out);
-  s = results.load(path);
-  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
-
-  std::snprintf(path, sizeof path, "%s/report.html", o.out);
-  std::snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  std::FILE* html = std::fopen(tmp, "w");
-  if (!html) return std::fprintf(stderr, "error: %s: cannot write\n", tmp), 2;
-  html_begin(html, "saerl: what the rook-checkmate DQN learned");
-  html_learning_curve(html, results);
-  html_sae_table(html, results);
-  std::fputs("<h2>results.json</h2><table>", html);
-  for (const Results::Leaf& leaf : results.leaves())
-    std::fprintf(html, "<tr><td>%s</td><td>%s</td></tr>", leaf.path.c_str(), value_text(*leaf.value).c_str());
-  std::fputs("</table>\n", html);
+  const std::string results_path = in_dir(o.out, "results.json");
+  s = results.load(results_path.c_str());
+  if (!s.ok()) return fail(s);
 
   auto sae = std::make_unique<SaeT>();
-  auto analysis = std::make_unique<FeatureAnalysis<SaeT>>();
+  auto analysis = std::make_unique<FeatureAnalysis<SaeT, N>>();
   int found = 0;
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
     const char* name = sae_variant_name(SaeVariant(v));
-    char sae_path[1024];
-    std::snprintf(sae_path, sizeof sae_path, "%s/sae-%s.bin", o.out, name);
-    s = load_sae(*sae, sae_path);
-    if (!s.ok() && !file_exists(sae_path)) continue;  // no SAE of this variant
-    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
+    const std::string sae_path = in_dir(o.out, "sae-%s.bin", name);
+    const std::string features_path = in_dir(o.out, "features-%s.json", name);
+    s = load_sae(*sae, sae_path.c_str());
+    if (!s.ok() && !file_exists(sae_path)) {  // no SAE of this variant: no stale features file either
+      std::remove(features_path.c_str());
+      continue;
+    }
+    if (!s.ok()) return fail(s);
     ++found;
     s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
-    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
+    if (!s.ok()) return fail(s);
     const auto& r = analysis->report;
     std::printf("%s: %d live features\n", name, r.live);
     static int order[SaeT::kFeatures];
     const int n = rank_features(r, order, SaeT::kFeatures);
     for (int c = 0; c < n && c < 5; ++c) {
       char line[200];
-      describe_feature(r, order[c], predicate_phrase, line, sizeof line);
+      describe_feature(r, order[c], predicate_phrase<N>, line, sizeof line);
       std::printf("  feature %4d %s\n", order[c], line);
     }
     if (n > 0 && r.top_count[order[0]] > 0) {  // the best-labelled feature's strongest position
-      char board[render_position_size<5>()];
-      render_position<5>(Game::from_index(analysis->data.source[r.top_rows[order[0]][0]]), board, sizeof board);
+      char board[render_position_size<N>()];
+      render_position<N>(Game::from_index(analysis->data.source[r.top_rows[order[0]][0]]), board, sizeof board);
       std::printf("  feature %d is strongest on:\n%s", order[0], board);
     }
-    char key[64];
-    std::snprintf(key, sizeof key, "features.%s.live", name);
-    results.set(key, r.live);
-    auto read = std::make_unique<ReadOut>();
+    auto read = std::make_unique<ReadOut<N>>();
     s = read_out(*net, *sae, *analysis, o.seed, *read);
-    if (!s.ok()) return std::fclose(html), std::remove(tmp), std::fprintf(stderr, "error: %s\n", s.message), 2;
+    if (!s.ok()) return fail(s);
     std::printf("  SAE (raw neurons): coverage %.3f (%.3f), coverage_other %.3f (%.3f), board_f1 %.3f (%.3f), "
-                "board_exact %.3f (%.3f); probe accuracy over %d predicates: SAE codes %.3f, Q-values %.3f, "
-                "majority %.3f\n",
+                "board_exact %.3f (%.3f); probes over %d predicates, accuracy (balanced): SAE codes %.3f (%.3f), "
+                "Q-values %.3f (%.3f), majority %.3f (0.5)\n",
                 read->sae.coverage, read->neurons.coverage, read->sae.coverage_other, read->neurons.coverage_other,
-                read->sae.board_f1, read->neurons.board_f1, read->sae.board_exact, read->neurons.board_exact, ReadOut::P,
-                read->sae_mean, read->q_mean, read->baseline_mean);
+                read->sae.board_f1, read->neurons.board_f1, read->sae.board_exact, read->neurons.board_exact,
+                ReadOut<N>::P, read->sae_mean, read->sae_balanced_mean, read->q_mean, read->q_balanced_mean,
+                read->baseline_mean);
+    char key[96];
+    auto put = [&](const char* what, double x) {
+      std::snprintf(key, sizeof key, "features.%s.%s", name, what);
+      results.set(key, x);
+    };
+    put("live", r.live);
     set_supervised_keys(results, name, read->sae);  // features.<v>.coverage, coverage_other, board_f1, board_exact
     set_supervised_keys(results, "neurons", read->neurons);
-    std::snprintf(key, sizeof key, "features.%s.probe_accuracy", name);
-    results.set(key, read->sae_mean);
+    put("probe_accuracy", read->sae_mean);
+    put("probe_balanced_accuracy", read->sae_balanced_mean);
     results.set("features.q_values.probe_accuracy", read->q_mean);
+    results.set("features.q_values.probe_balanced_accuracy", read->q_balanced_mean);
     results.set("features.majority.probe_accuracy", read->baseline_mean);
     const int labeled = labeled_features(r);
-    std::snprintf(key, sizeof key, "features.%s.labeled_precision_0_9", name);
-    results.set(key, labeled);
-    std::snprintf(key, sizeof key, "features.%s.beyond_q", name);
-    results.set(key, read->beyond_q);
+    put("labeled_precision_0_9", labeled);
+    put("beyond_q", read->beyond_q);
     if (SaeVariant(v) == SaeVariant::relu) {  // the study's variant gives the headline keys
       results.set("features.live", r.live);
       results.set("features.labeled_precision_0_9", labeled);
       results.set("features.beyond_q", read->beyond_q);
     }
-    std::printf("  %d features labelled with precision >= 0.9 and recall >= 0.5; %d predicates beyond the Q-values\n",
-                labeled, read->beyond_q);
+    std::printf("  %d features labelled with precision >= %.1f and recall >= %.1f; %d predicates beyond the "
+                "Q-values\n", labeled, kLabelPrecision, kLabelRecall, read->beyond_q);
     auto ablation = std::make_unique<Ablation<SaeT::kFeatures>>();
-    ablation_effects(*net, *sae, 1000, o.seed + 2, *ablation);
+    ablation_effects<Game>(*net, *sae, 1000, o.seed + 2, *ablation);
     if (ablation->top_count > 0) {
       const int j = ablation->top[0];
       std::printf("  most influential feature %d: ablating it changes the action in %ld of %ld positions; "
                   "checkmate rate %.3f -> %.3f\n", j, ablation->changed[j], ablation->active[j],
                   ablation->base_checkmate, ablation->top_checkmate[0]);
     }
-    write_feature_section(html, name, *analysis, 24, *ablation, *read);
-    write_ablation(html, *ablation, r);
-    write_read_out(html, *read);
+    auto steering = std::make_unique<Steering<SaeT::kFeatures>>();
+    SteeringOptions steer;
+    steer.seed = o.seed + 3;
+    s = steer_features(*net, *sae, r, *counterfactuals, solver.get(), steer, *steering);
+    if (!s.ok()) return fail(s);
+    std::printf("  steering: %d piece-square labels, the DQN's move on the counterfactual board %.3f (random "
+                "feature %.3f, nothing written %.3f)\n", steering->squares.tested,
+                steering->squares.rates.counterfactual_agreement, steering->squares.rates.random_direction_agreement,
+                steering->squares.rates.unintervened_agreement);
+    Json summary = steering_summary(steering->squares);
+    summary.set("named", steering_summary(steering->named));
+    std::snprintf(key, sizeof key, "features.%s.steering", name);
+    results.set(key, std::move(summary));
+    Json file = features_json(name, *analysis, *ablation, *read);
+    file.set("steering", steering_json<N>(*steering));
+    s = write_json_file(features_path.c_str(), file);
+    if (!s.ok()) return fail(s);
   }
-  html_end(html);
-  const bool ok = std::fclose(html) == 0;
-  if (!found) {
-    std::remove(tmp);
-    return std::fprintf(stderr, "error: no %s/sae-<variant>.bin to report on (run train-sae first)\n", o.out), 2;
-  }
-  if (!ok || std::rename(tmp, path) != 0) return std::remove(tmp), std::fprintf(stderr, "error: %s: cannot write\n", path), 2;
-  std::snprintf(tmp, sizeof tmp, "%s/results.json", o.out);
-  s = results.save(tmp);
-  if (!s.ok()) return std::fprintf(stderr, "error: %s\n", s.message), 2;
-  std::printf("wrote %s\n", path);
+  if (!found) return fail("no %s/sae-<variant>.bin to report on (run train-sae first)", o.out);
+  results.set("report.seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  s = results.save(results_path.c_str());
+  if (s.ok()) s = write_report_html(o.out);
+  if (!s.ok()) return fail(s);
+  std::printf("wrote %s, %s and %s\n", in_dir(o.out, "features-<variant>.json").c_str(), results_path.c_str(),
+              in_dir(o.out, "report.html").c_str());
   return 0;
-  }
 }
 
 }  // namespace
