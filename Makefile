@@ -23,6 +23,8 @@
 # PORTABLE=1 builds with -DSAERL_PORTABLE (plain C++17 loops only, no vector extension or
 # intrinsics), into build-portable unless BUILD is given: `make test PORTABLE=1`.
 SHELL := /bin/bash
+# every build uses the machine's cores (make -jN overrides)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 CXX ?= g++
 STD ?= -std=c++17
 OPT ?= -O2
@@ -36,12 +38,15 @@ FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o
 
-.PHONY: all test run bench bench-peer mcu vendor clean doctest examples fuzz fuzz-build
+.PHONY: all test run minimal bench bench-peer mcu vendor clean doctest examples fuzz fuzz-build
 all: $(BUILD)/saerl $(BUILD)/saerl_tests
 
 # the program: one object per command (examples/cli/*.cpp)
 CLI_SRCS := $(wildcard examples/cli/*.cpp)
 CLI_OBJS := $(CLI_SRCS:examples/cli/%.cpp=$(BUILD)/cli/%.o)
+
+COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/cli/run.o: FLAGS += -DSAERL_COMMIT='"$(COMMIT)"'
 
 $(BUILD)/cli/%.o: examples/cli/%.cpp
 	@mkdir -p $(@D)
@@ -72,6 +77,13 @@ $(BUILD)/examples/%: examples/%.cpp
 
 examples: $(EXAMPLES:%=$(BUILD)/examples/%)
 	@for e in $(EXAMPLES); do echo "== $(BUILD)/examples/$$e"; $(BUILD)/examples/$$e || exit 1; echo; done
+
+# examples/minimal.cpp: the study in one page, on the library's headers alone
+$(BUILD)/minimal: examples/minimal.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(FLAGS) -MMD -MP $< -o $@
+
+minimal: $(BUILD)/minimal
 
 run: $(BUILD)/saerl
 	$(BUILD)/saerl run --preset default --out $(OUT)

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "../../core/parallel.hpp"
 #include "commands.hpp"
@@ -12,6 +13,7 @@
 namespace saerl {
 
 const char* g_program = "saerl";  // argv[0]: how the sweep starts its runs
+std::string g_command_line;       // for results.json's run.command
 
 namespace {
 
@@ -37,6 +39,7 @@ void print_command_help(const Command& c) {
 int main(int argc, char** argv) {
   using namespace saerl;
   g_program = argv[0];
+  for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(i ? argv[i] : "saerl");
   if (argc < 2) return fail("no command given (see saerl --help)");
   if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
     print_usage(stdout);

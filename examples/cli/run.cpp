@@ -1,11 +1,41 @@
 // saerl run: the whole study in one command: train-dqn, train-sae for every variant, report,
 // then a table of the headline figures. --quick does it at a small scale for a first look.
+#include <chrono>
+#include <ctime>
+#include <string>
+
 #include "commands.hpp"
+
+#ifndef SAERL_COMMIT
+#define SAERL_COMMIT "unknown"  // the Makefile passes `git describe` of the build
+#endif
 
 namespace saerl {
 
+extern std::string g_command_line;
+
+namespace {
+
+// run.*: what was run, when, by which build, and how long it took so far.
+Status note_run(const char* dir, const char* started, double seconds) {
+  return update_results(dir, [&](Results& r) {
+    r.set_text("run.command", g_command_line.c_str());
+    r.set_text("run.version", "0.2.0");
+    r.set_text("run.commit", SAERL_COMMIT);
+    r.set_text("run.started", started);
+    r.set("run.seconds", seconds);
+  });
+}
+
+}  // namespace
+
 int cmd_run(const Options& given) {
   Options o = given;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  char started[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   if (o.quick) {  // a minute on a laptop core: the pipeline, not the results
     if (o.steps <= 0) o.steps = 120000;
     if (o.sae_steps <= 0) o.sae_steps = 600;
@@ -20,13 +50,16 @@ int cmd_run(const Options& given) {
     rc = cmd_train_sae(ov);
   }
   if (rc == 0) {
+    const Status noted = note_run(o.out, started, seconds());
+    if (!noted.ok()) return fail(noted);
     Options orep = o;
     orep.preset = nullptr, orep.board = 0;
     rc = cmd_report(orep);
   }
   if (rc != 0) return rc;
   Results r;
-  const Status s = r.load(in_dir(o.out, "results.json").c_str());
+  Status s = note_run(o.out, started, seconds());
+  if (s.ok()) s = r.load(in_dir(o.out, "results.json").c_str());
   if (!s.ok()) return fail(s);
   auto value = [&](const char* a, const char* b, const char* c) {
     char key[96];
