@@ -40,7 +40,6 @@ int main(int argc, char** argv) {
   check(acts.save_sources_npy((dir + "/npy/sources.npy").c_str()));
   static fuzz::DqnRun dqn;
   for (int t = 0; t < 30; ++t) dqn.runner.step(*dqn.agent, dqn.env, dqn.rng);
-  dqn.p.t = 30;
   save_run(dqn, saerl::kDqnRunKind, dir + "/dqn_checkpoint/run.ckpt");
   static fuzz::SaeRun s;
   const float x[8] = {1, 0, 2, 0.5f, -1, 3, 0, 1};
