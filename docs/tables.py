@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Markdown tables for docs/RESULTS.md from the results.json files of saerl runs.
+
+    python3 docs/tables.py dqn DIR...      one row per run: preset, board, recipe, seed, exact
+                                           return ratio, mate probability, moves to mate,
+                                           training seconds
+    python3 docs/tables.py sae DIR...      one row per run and SAE variant: FVU, L0, dead,
+                                           agreement, spliced return ratio, loss
+    python3 docs/tables.py features DIR... coverage, board F1, labelled features per variant
+                                           and for the raw neurons
+
+Each DIR is a run directory written by `saerl train-dqn`, `train-sae`, `report` or `run`.
+"""
+import json
+import sys
+
+
+def get(r, path, default=None):
+    for part in path.split("."):
+        if not isinstance(r, dict) or part not in r:
+            return default
+        r = r[part]
+    return r
+
+
+def fmt(v, digits=4):
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if float(v).is_integer() and abs(v) < 1e9:
+        return "{:,}".format(int(v))
+    return "%.*f" % (digits, v)
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def load(d):
+    with open(d + "/results.json") as f:
+        return json.load(f)
+
+
+def dqn(dirs):
+    rows = []
+    for d in dirs:
+        r = load(d)
+        n = get(r, "dqn.board", 5)
+        rows.append([get(r, "dqn.preset", ""), "%dx%d" % (n, n), get(r, "dqn.recipe", ""), fmt(get(r, "dqn.seed")),
+                     fmt(get(r, "dqn.steps")), fmt(get(r, "dqn.return_ratio")), fmt(get(r, "dqn.exact_mate_prob"), 5),
+                     fmt(get(r, "dqn.exact_moves_to_mate"), 2), fmt(get(r, "dqn.optimal_moves_to_mate"), 2),
+                     fmt(get(r, "dqn.optimal_action_rate_all"), 3), fmt(get(r, "dqn.train_seconds"), 0)])
+    return table(["preset", "board", "recipe", "seed", "steps", "return ratio", "mate probability", "moves to mate",
+                  "optimal's moves", "DTM-optimal moves", "train s"], rows)
+
+
+def sae(dirs):
+    rows = []
+    for d in dirs:
+        r = load(d)
+        for v in ("relu", "topk", "batchtopk", "jumprelu"):
+            s = get(r, "sae." + v)
+            if s is None:
+                continue
+            rows.append([d, v, fmt(s.get("fvu")), fmt(s.get("l0"), 2), fmt(s.get("dead")),
+                         fmt(s.get("action_agreement")), fmt(s.get("spliced_return_ratio")),
+                         fmt(s.get("return_recovered_zero"), 3), fmt(s.get("return_recovered_mean"), 3),
+                         s.get("loss", ""), fmt(s.get("train_seconds"), 0)])
+    return table(["run", "variant", "FVU", "L0", "dead", "agreement", "spliced return ratio", "recovered (zero)",
+                  "recovered (mean)", "loss", "train s"], rows)
+
+
+def features(dirs):
+    rows = []
+    for d in dirs:
+        r = load(d)
+        for v in ("relu", "topk", "batchtopk", "jumprelu", "neurons"):
+            f = get(r, "features." + v)
+            if f is None:
+                continue
+            rows.append([d, v, fmt(f.get("coverage"), 3), fmt(f.get("coverage_other"), 3), fmt(f.get("board_f1"), 3),
+                         fmt(f.get("live")), fmt(f.get("labeled_precision_0_9"))])
+    return table(["run", "features of", "coverage (board)", "coverage (other)", "board F1", "live",
+                  "labelled (precision >= 0.9)"], rows)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[1] not in ("dqn", "sae", "features"):
+        sys.exit(__doc__)
+    print({"dqn": dqn, "sae": sae, "features": features}[sys.argv[1]](sys.argv[2:]))
