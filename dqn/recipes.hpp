@@ -9,7 +9,7 @@
 namespace saerl {
 
 // The recipe measured here to master the 5x5 rook checkmate against the random black (exact
-// return ratio about 0.99 over five seeds, docs/RESULTS.md). From DESIGN.md's measured recipe
+// return ratio about 0.99 over five seeds, docs/RESULTS.md). From docs/DESIGN.md's measured recipe
 // (Adam 5e-4, batch 32, replay 50,000, target copied every 500 updates, rewards / 100), each
 // change measured: Double DQN with 3-step returns, the returns cut before a random move (so
 // they value the greedy policy, not the epsilon-greedy one), gamma 0.85 (a larger gap between
@@ -32,7 +32,7 @@ inline DqnTrainConfig rook_dqn_recipe() {
   return d;
 }
 
-// The study's hyperparameters (DESIGN.md): plain DQN with 1-step returns, gamma 0.98, Adam
+// The study's hyperparameters (docs/DESIGN.md): plain DQN with 1-step returns, gamma 0.98, Adam
 // 5e-4 constant, epsilon 0.08 -> 0.01. (The study updated 10 times per episode and copied the
 // target every 20 episodes; here one update per 4 steps and a copy every 500 updates.)
 inline DqnTrainConfig study_dqn_recipe() {

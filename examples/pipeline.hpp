@@ -2,7 +2,7 @@
 // collecting hidden activations, the Q-fidelity loss, and running the DQN with an SAE's
 // reconstruction spliced into the layer it reads. (sae/ knows nothing of DQNs; this does.)
 //
-// The SAE reads the second hidden layer's pre-activation, z_1 (DESIGN.md), the input of
+// The SAE reads the second hidden layer's pre-activation, z_1 (docs/DESIGN.md), the input of
 // layer 2 of the Mlp after its ReLU: Q = relu(z_1) W_2 + b_2.
 #pragma once
 #include <cmath>

@@ -6,7 +6,8 @@
 // error (core/loss.hpp). Before training, the gradient that mlp_backward() computes is
 // compared with central differences of the loss (core/gradcheck.hpp).
 //
-//   saerl::XorResult r = saerl::learn_xor(/*seed=*/1, /*steps=*/1000);
+//   saerl::XorResult r;
+//   saerl::learn_xor(/*seed=*/1, /*steps=*/1000, r);
 //   r.gradient_error;   // relative error analytic vs numeric, about 1e-10
 //   r.output[i];        // the trained network on input i: close to XOR's 0 1 1 0
 //

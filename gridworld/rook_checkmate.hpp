@@ -1,7 +1,7 @@
 // saerl/gridworld/rook_checkmate.hpp — the rook checkmate endgame as an RL environment.
 //
 // White (the agent) has a king K and a rook R; black has a lone king k, moved by a built-in
-// opponent. White wants checkmate within 50 moves. The rules are DESIGN.md's "The rook
+// opponent. White wants checkmate within 50 moves. The rules are docs/DESIGN.md's "The rook
 // checkmate, exactly"; each rule is a small static function below, so the exact solver
 // (rook_solver.hpp) and the tests use them without an environment object.
 //

@@ -1,5 +1,5 @@
 // saerl/sae/metrics.hpp — how well a sparse autoencoder reconstructs a set of activations,
-// and how its features fire on them (the SAE metrics of DESIGN.md).
+// and how its features fire on them (the SAE metrics of docs/METRICS.md).
 //
 //   auto work = std::make_unique<saerl::SaeBatch<SaeT, 256>>();
 //   saerl::SaeMetrics m = saerl::evaluate_sae(*sae, *acts, acts->train_size, acts->size, *work);

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "core/parallel.hpp"
-#include "examples/presets.hpp"
+#include "examples/cli/setup.hpp"
 #include "gridworld/rook_solver.hpp"
 
 namespace {
@@ -228,7 +228,7 @@ template <class Preset>
 DqnResult bench_dqn(bool parts) {
   using Agent = typename Preset::Agent;
   saerl::Rng rng(1);
-  const saerl::DqnConfig config = Preset::config();
+  const saerl::DqnConfig config = Preset::recipe().dqn.agent;
   auto agent = filled_agent<Agent>(config, rng);
   const double sec = per_call([&] { g_sink = agent->update(rng); }, 5, 0.4);
   using Net = typename Preset::Net;
@@ -253,7 +253,7 @@ SaeResult bench_sae(int reps, double rep_seconds, saerl::SaeVariant variant = sa
   auto sae = std::make_unique<SaeT>();
   sae->init(variant, k, nullptr, rng);
   auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, B>>();
-  saerl::SaeConfig config = saerl::sae_config(variant);
+  saerl::SaeConfig config = saerl::default_recipe().sae[int(variant)].config;
   config.k = k;
   trainer->init(config);
   std::vector<float> x(static_cast<size_t>(B) * D);
@@ -308,7 +308,7 @@ constexpr int kTopK = 50;
 
 ThreadFigures thread_figures() {
   ThreadFigures f;
-  f.dqn_paper = bench_dqn<saerl::PaperPreset>(false);
+  f.dqn_paper = bench_dqn<saerl::PaperSetup>(false);
   f.sae = bench_sae<512, 2048, 2048>(3, 0.0);
   f.sae_topk = bench_sae<512, 2048, 2048>(3, 0.0, saerl::SaeVariant::topk, kTopK);
   return f;
@@ -323,7 +323,7 @@ int main() {
   std::printf("%-46s %12.1f GFLOP/s  (%d x %d-float FMA accumulators)\n", "FP32 peak, FMA loop", peak,
               kAcc, kLanes);
 
-  const DqnResult dqn_default = bench_dqn<saerl::DefaultPreset>(true);
+  const DqnResult dqn_default = bench_dqn<saerl::DefaultSetup<5>>(true);
   const ThreadFigures one = thread_figures();
   const DqnResult& dqn_paper = one.dqn_paper;
   std::printf("%-46s %12.0f upd/s    %7.2f GFLOP/s  %5.1f%% of peak\n",
@@ -337,8 +337,8 @@ int main() {
               100 * dqn_paper.gflops / peak);
 
   const SaeResult& sae_study = one.sae;
-  const SaeResult sae_default = bench_sae<saerl::DefaultPreset::SaeT::kIn, saerl::DefaultPreset::SaeT::kFeatures,
-                                          saerl::DefaultPreset::kSaeBatch>(5, 0.3);
+  const SaeResult sae_default = bench_sae<saerl::DefaultSetup<5>::SaeT::kIn, saerl::DefaultSetup<5>::SaeT::kFeatures,
+                                          saerl::DefaultSetup<5>::kSaeBatch>(5, 0.3);
   std::printf("%-46s %12.0f samp/s   %7.2f GFLOP/s  %5.1f%% of peak\n", "SAE step, relu 512->2048, B 2048",
               sae_study.samples_per_s, sae_study.gflops, 100 * sae_study.gflops / peak);
   std::printf("%-46s %12.0f samp/s   (%.1f ms/step)\n", "SAE step, topk k 50, 512->2048, B 2048",
@@ -355,8 +355,8 @@ int main() {
                 width[i].gflops, width[i].step_s / width[0].step_s);
   }
 
-  const double infer_default = bench_inference_us<saerl::DefaultPreset>();
-  const double infer_paper = bench_inference_us<saerl::PaperPreset>();
+  const double infer_default = bench_inference_us<saerl::DefaultSetup<5>>();
+  const double infer_paper = bench_inference_us<saerl::PaperSetup>();
   std::printf("%-46s %12.2f us\n", "inference, default (net + SAE, 1 position)", infer_default);
   std::printf("%-46s %12.2f us\n", "inference, paper (net + SAE, 1 position)", infer_paper);
 

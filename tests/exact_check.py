@@ -4,7 +4,7 @@
 Reads the Q-values that `saerl export --format npy` writes for every legal position
 (DIR/export/activations/q_values.npy and positions.npy), plays the greedy policy against the
 uniformly random black king with the 50-move cap by dynamic programming, written here from
-the rules of DESIGN.md and not from saerl's code, and compares its expected return over all
+the rules of docs/DESIGN.md and not from saerl's code, and compares its expected return over all
 legal starts, relative to the best policy's, with dqn.return_ratio in DIR/results.json.
 
     python3 tests/exact_check.py DIR [--q FILE] [--key dqn.return_ratio] [--tolerance 0.005]

@@ -1,4 +1,4 @@
-// Tests of gridworld/rook_checkmate.hpp: the rules of DESIGN.md, one at a time, on hand-set
+// Tests of gridworld/rook_checkmate.hpp: the rules of docs/DESIGN.md, one at a time, on hand-set
 // positions written in chess notation (rank 1 at the bottom, file a on the left).
 #include <doctest/doctest.h>
 
