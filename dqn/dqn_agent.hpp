@@ -27,6 +27,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "../core/divergence.hpp"
 #include "../core/loss.hpp"
@@ -59,6 +60,10 @@ struct DqnConfig {
   // units (e.g. -0.9: not an action the agent already believes to lose at once); uniformly
   // from all when none is. Below -1e30 (the default): from all actions, plain epsilon-greedy.
   float explore_floor = -1e38f;
+  // Symmetry augmentation: each sampled transition is replaced by its image under a random
+  // symmetry of the game (for environments that have them, e.g. the eight of the square
+  // board), so one game teaches its rotations and reflections too.
+  bool symmetries = false;
   // Noise injection: Gaussian noise of this standard deviation is added to z_l, the
   // pre-activation of layer noise_layer, in the online network's training forward pass only
   // (not when acting, nor in the targets). Q learns to ignore small changes of that layer,
@@ -66,6 +71,14 @@ struct DqnConfig {
   float hidden_noise = 0.0f;
   int noise_layer = 1;
 };
+
+namespace detail {
+// Does Env describe symmetries (kSymmetries, transform, transform_action)?
+template <class Env, class = void>
+struct HasSymmetries : std::false_type {};
+template <class Env>
+struct HasSymmetries<Env, decltype(void(Env::kSymmetries))> : std::true_type {};
+}  // namespace detail
 
 template <class Env, class Net, int Batch, int Capacity>
 struct DqnAgent {
@@ -187,10 +200,14 @@ struct DqnAgent {
   // One gradient step on a batch drawn from the replay buffer; returns the loss.
   T update(Rng& rng) {
     const Transition* batch[Batch];
+    int action[Batch];
     for (int b = 0; b < Batch; ++b) {
       batch[b] = &replay.sample(rng);
-      Env::observe(batch[b]->s, x + b * kObs);
-      Env::observe(batch[b]->s2, x2 + b * kObs);
+      State s = batch[b]->s, s2 = batch[b]->s2;
+      action[b] = batch[b]->action;
+      augment(s, s2, action[b], rng);
+      Env::observe(s, x + b * kObs);
+      Env::observe(s2, x2 + b * kObs);
     }
     // targets y = R + gamma^k Q_target(s', a*) for non-terminal s'
     const T* q_next = mlp_forward(target, x2, Batch, next_acts);
@@ -214,10 +231,10 @@ struct DqnAgent {
       for (int i = 0; i < n; ++i) z[i] += T(config.hidden_noise * noise[i]);
       q = mlp_forward_from(online, config.noise_layer + 1, z, Batch, acts);
     }
-    for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + batch[b]->action];
+    for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + action[b]];
     last_loss = huber_loss(pred, y, Batch, dpred, T(config.huber_delta));
     fill(dq, Batch * kActions, T(0));
-    for (int b = 0; b < Batch; ++b) dq[b * kActions + batch[b]->action] = dpred[b];
+    for (int b = 0; b < Batch; ++b) dq[b * kActions + action[b]] = dpred[b];
     grad.zero();
     mlp_backward(online, acts, dq, &grad, static_cast<T*>(nullptr));
     if (config.grad_clip > 0) clip_grad_norm(grad.params, Net::kParams, T(config.grad_clip));
@@ -225,6 +242,20 @@ struct DqnAgent {
     ++updates;
     sync_target();
     return last_loss;
+  }
+
+  // With config.symmetries, a transition (s, a, s2) is replaced by its image under a random
+  // symmetry of the game: Env::kSymmetries, Env::transform(state, g), Env::transform_action.
+  void augment(State& s, State& s2, int& a, Rng& rng) const {
+    if constexpr (detail::HasSymmetries<Env>::value) {
+      if (!config.symmetries) return;
+      const int g = int(rng.below(uint32_t(Env::kSymmetries)));
+      s = Env::transform(s, g);
+      s2 = Env::transform(s2, g);
+      a = Env::transform_action(a, g);
+    } else {
+      (void)s, (void)s2, (void)a, (void)rng;
+    }
   }
 
   // The divergence guard: the online and target networks and the last loss are finite.

@@ -207,6 +207,36 @@ struct RookCheckmate {
     return candidates[rng.below(static_cast<uint32_t>(n))];
   }
 
+  // ---- symmetries ------------------------------------------------------------------------
+  // The rules are the same under the eight symmetries of the square (rotations and
+  // reflections), and so is the random black: a transition seen once is valid in all eight
+  // images, which DqnAgent can use to augment its replay (DqnConfig::symmetries). Symmetry g
+  // maps the offset (dr, dc) to kSymRow[g] . (dr, dc), kSymCol[g] . (dr, dc) and a square
+  // about the board's centre in the same way.
+  static constexpr int kSymmetries = 8;
+  static constexpr int kSymRow[8][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+  static constexpr int kSymCol[8][2] = {{0, 1}, {-1, 0}, {0, -1}, {1, 0}, {0, -1}, {0, 1}, {1, 0}, {-1, 0}};
+
+  static int transform_square(int sq, int g) {
+    // doubled coordinates about the centre, so that the centre of an even board is an integer
+    const int r = 2 * row(sq) - (N - 1), c = 2 * col(sq) - (N - 1);
+    const int r2 = kSymRow[g][0] * r + kSymRow[g][1] * c, c2 = kSymCol[g][0] * r + kSymCol[g][1] * c;
+    return ((r2 + N - 1) / 2) * N + (c2 + N - 1) / 2;
+  }
+  static Position transform(Position p, int g) {
+    return make(transform_square(p.wk, g), transform_square(p.wr, g), transform_square(p.bk, g));
+  }
+  // The action that does in the transformed position what `action` does in the original.
+  static int transform_action(int action, int g) {
+    const bool king = action < 8;
+    const int d = king ? action : 2 * ((action - 8) / (N - 1));
+    const int dr = kSymRow[g][0] * kDRow[d] + kSymRow[g][1] * kDCol[d];
+    const int dc = kSymCol[g][0] * kDRow[d] + kSymCol[g][1] * kDCol[d];
+    int d2 = 0;
+    while (kDRow[d2] != dr || kDCol[d2] != dc) ++d2;
+    return king ? d2 : 8 + (d2 / 2) * (N - 1) + (action - 8) % (N - 1);
+  }
+
   // ---- observations ----------------------------------------------------------------------
 
   // One-hot, 3 * N * N values: plane K, then plane R, then plane k.

@@ -13,6 +13,7 @@
 #include "dqn/dqn_agent.hpp"
 #include "dqn/linear_schedule.hpp"
 #include "gridworld/maze.hpp"
+#include "gridworld/rook_checkmate.hpp"
 
 namespace {
 
@@ -627,4 +628,28 @@ TEST_CASE("noise injection adds N(0, sigma^2) to z_l in the training forward pas
   q = saerl::mlp_forward(agent->online, x, 1, *acts);
   for (int a = 0; a < A; ++a) CHECK(after[a] == q[a]);
   CHECK(std::memcmp(before, after, sizeof before) != 0);  // (the update did change the network)
+}
+
+TEST_CASE("with symmetry augmentation one transition teaches all eight images of itself") {
+  using Game = saerl::RookCheckmate<5>;
+  using Net = saerl::Mlp<float, Game::kObs, 32, Game::kActions>;
+  using RookAgent = saerl::DqnAgent<Game, Net, 16, 32>;
+  auto trained_q = [](bool symmetries, int g) {
+    auto agent = std::make_unique<RookAgent>();
+    saerl::Rng rng(3);
+    saerl::DqnConfig c = make_config(1, 0.9f, 1.0f);
+    c.symmetries = symmetries;
+    c.grad_clip = 0;
+    agent->init(c, rng);
+    const Game::Position p = Game::make(6, 0, 18);  // K b2, R a1, k d4: no symmetry maps it to itself
+    const int a = 8 + 1;                            // R E 2
+    for (int i = 0; i < 16; ++i) agent->record(p, a, 1.0f, p, true);
+    for (int u = 0; u < 400; ++u) agent->update(rng);
+    float q[Game::kActions];
+    agent->q_values(Game::transform(p, g), q);
+    return q[Game::transform_action(a, g)];
+  };
+  for (int g = 0; g < Game::kSymmetries; ++g) CHECK(trained_q(true, g) == doctest::Approx(1.0).epsilon(0.05));
+  CHECK(trained_q(false, 0) == doctest::Approx(1.0).epsilon(0.05));
+  CHECK(std::fabs(trained_q(false, 5) - 1.0f) > 0.2f);  // without it, an image is not learnt
 }

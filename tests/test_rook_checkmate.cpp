@@ -371,3 +371,34 @@ TEST_CASE("reset draws the black king, then the rook, then the white king, whate
     CHECK(env.pos.bk == p.bk);
   }
 }
+
+TEST_CASE("the eight symmetries of the board map legal positions, moves and their outcomes onto each other") {
+  auto check_board = [](auto game) {
+    using G = decltype(game);
+    long checked = 0;
+    for (int g = 0; g < G::kSymmetries; ++g) {
+      bool bijective[G::kSquares] = {false};
+      for (int sq = 0; sq < G::kSquares; ++sq) bijective[G::transform_square(sq, g)] = true;
+      for (int sq = 0; sq < G::kSquares; ++sq) CHECK(bijective[sq]);
+      for (int i = 0; i < G::kPositions; i += 37) {
+        const typename G::Position p = G::from_index(i);
+        const typename G::Position q = G::transform(p, g);
+        CHECK(G::is_legal(p) == G::is_legal(q));
+        if (!G::is_legal(p)) continue;
+        uint8_t mp[8], mq[8];
+        CHECK(G::black_moves(p, mp) == G::black_moves(q, mq));
+        for (int a = 0; a < G::kActions; ++a) {
+          typename G::Position after_p, after_q;
+          const auto op = G::apply_white(p, a, &after_p);
+          const auto oq = G::apply_white(q, G::transform_action(a, g), &after_q);
+          CHECK(op == oq);
+          if (op == G::Outcome::ongoing) CHECK(G::index(G::transform(after_p, g)) == G::index(after_q));
+          ++checked;
+        }
+      }
+    }
+    CHECK(checked > 1000);
+  };
+  check_board(Game{});
+  check_board(saerl::RookCheckmate<6>{});
+}
