@@ -20,6 +20,8 @@
 #   make clean    remove build/ and out/
 #
 # Variables: CXX=clang++, OPT=-O3, EXTRA="-fno-exceptions -fno-rtti", BUILD=build-asan, ...
+# ARCH (default -march=native: the program is built where it runs; AVX2/AVX-512 kernels make
+# training 2.5x faster than plain SSE2 here) set empty builds binaries for any x86-64: ARCH=.
 # PORTABLE=1 builds with -DSAERL_PORTABLE (plain C++17 loops only, no vector extension or
 # intrinsics), into build-portable unless BUILD is given: `make test PORTABLE=1`.
 SHELL := /bin/bash
@@ -28,12 +30,13 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 CXX ?= g++
 STD ?= -std=c++17
 OPT ?= -O2
+ARCH ?= -march=native
 WARN := -Wall -Wextra -Wpedantic -Werror
 EXTRA ?=
 PORTABLE ?=
 BUILD ?= $(if $(filter 1,$(PORTABLE)),build-portable,build)
 OUT ?= out
-FLAGS := $(STD) $(OPT) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL_PORTABLE)
+FLAGS := $(STD) $(OPT) $(if $(filter 1,$(PORTABLE)),,$(ARCH)) $(WARN) -I. $(EXTRA) $(if $(filter 1,$(PORTABLE)),-DSAERL_PORTABLE)
 
 TEST_SRCS := $(wildcard tests/test_*.cpp)
 TEST_OBJS := $(TEST_SRCS:tests/%.cpp=$(BUILD)/tests/%.o) $(BUILD)/tests/main.o

@@ -32,6 +32,29 @@ inline DqnTrainConfig rook_dqn_recipe() {
   return d;
 }
 
+// The same recipe over another number of steps: the schedules keep their shape.
+inline DqnTrainConfig with_steps(DqnTrainConfig d, long steps) {
+  d.epsilon.steps = long(double(d.epsilon.steps) * double(steps) / double(d.steps));
+  if (d.learning_rate.start > 0) d.learning_rate.steps = long(double(d.learning_rate.steps) * double(steps) / double(d.steps));
+  d.steps = steps;
+  return d;
+}
+
+// The rook recipe for an N x N board. 5x5: rook_dqn_recipe(). Larger boards get more steps
+// (the game grows: 7,040 legal starts on 5x5, 25,440 on 6x6, 72,380 on 7x7, 175,168 on 8x8);
+// 7x7 and 8x8 also 5-step returns and gamma 0.9 (mate is further away), and 8x8 training
+// episodes cut after 24 moves (so failed games do not fill the replay): the best of the
+// settings tried on 8x8, which does not master it (docs/RESULTS.md).
+inline DqnTrainConfig rook_dqn_recipe(int n) {
+  DqnTrainConfig d = rook_dqn_recipe();
+  if (n <= 5) return d;
+  d = with_steps(d, n == 6 ? 2400000 : n == 7 ? 4000000 : 6000000);
+  d.eval_every = d.steps / 24;
+  if (n >= 7) d.agent.n_step = 5, d.agent.gamma = 0.9f;
+  if (n >= 8) d.episode_limit = 24;
+  return d;
+}
+
 // The study's hyperparameters (docs/DESIGN.md): plain DQN with 1-step returns, gamma 0.98, Adam
 // 5e-4 constant, epsilon 0.08 -> 0.01. (The study updated 10 times per episode and copied the
 // target every 20 episodes; here one update per 4 steps and a copy every 500 updates.)

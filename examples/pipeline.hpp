@@ -5,13 +5,16 @@
 // The SAE reads the second hidden layer's pre-activation, z_1 (docs/DESIGN.md), the input of
 // layer 2 of the Mlp after its ReLU: Q = relu(z_1) W_2 + b_2.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "../core/mlp.hpp"
 #include "../dqn/evaluate.hpp"
+#include "../gridworld/rook_exact.hpp"
 #include "../sae/activation_dataset.hpp"
 #include "../sae/matching_pursuit.hpp"
+#include "../sae/metrics.hpp"
 #include "../sae/sae.hpp"
 #include "../sae/sae_trainer.hpp"
 
@@ -63,6 +66,24 @@ void collect_rollouts(Agent& agent, int games, Rng& rng, Dataset& data) {
       if (env.step(agent.greedy(env.pos), rng).done) break;
     }
   }
+}
+
+// The SAE's metrics over the rows of `data` (every legal position, data.source = position
+// index) whose positions the greedy policy `actions` reaches by its own play
+// (RookExact::reached_by): where the agent goes, rather than every position that exists.
+template <class SaeT, int B, class Dataset, int N>
+SaeMetrics evaluate_visited(SaeT& sae, const Dataset& data, const RookExact<N>& exact, const uint8_t* actions,
+                            SaeBatch<SaeT, B>& work) {
+  constexpr int D = SaeT::kIn;
+  auto reached = std::make_unique<uint8_t[]>(size_t(exact.legal_count));
+  exact.reached_by(actions, reached.get());
+  auto rows = std::make_unique<typename SaeT::Scalar[]>(size_t(data.size) * D);
+  int count = 0;
+  for (int i = 0; i < data.size; ++i) {
+    const int l = exact.id[data.source[i]];
+    if (l >= 0 && reached[l]) copy(data.row(i), rows.get() + long(count++) * D, D);
+  }
+  return evaluate_sae_rows(sae, rows.get(), count, work);
 }
 
 // How the hidden layer is replaced when the DQN acts: not at all, by the SAE's
@@ -167,65 +188,64 @@ struct QFidelity {
   }
 };
 
-// Spliced fidelity over every legal position and over games.
+// Spliced fidelity, exactly: the greedy action at every legal position with z_1 replaced
+// (Splice), and the exact expected return of each such policy over every legal start
+// (RookExact, against the black `exact` was built for). With R the exact expected return:
+//   spliced_return_ratio  = R_sae / R_dqn
+//   return_recovered_zero = (R_sae - R_zero) / (R_dqn - R_zero)   z_1 = 0
+//   return_recovered_mean = (R_sae - R_mean) / (R_dqn - R_mean)   z_1 = its mean over the data
+// (the fraction of loss recovered of Bricken et al. 2023, with returns for losses).
 struct SpliceFidelity {
-  double action_agreement = 0;      // fraction of legal positions where the greedy action is unchanged
-  double checkmate_rate = 0;        // with the reconstruction spliced in
-  double original_checkmate_rate = 0;
-  double return_recovered = 0;      // (R_sae - R_zero) / (R_original - R_zero)
-  double mean_return = 0, original_return = 0, zero_return = 0, mean_ablation_return = 0;
-  // the same with matching pursuit (pursuit_k features) in place of the encoder
-  double pursuit_action_agreement = -1, pursuit_checkmate_rate = -1, pursuit_return_recovered = -1;
+  double action_agreement = 0;  // fraction of all legal positions whose greedy action is unchanged
+  ExactResult original, spliced, zero, mean;
+  double spliced_return_ratio = 0, return_recovered_zero = 0, return_recovered_mean = 0;
+  // the same with matching pursuit (pursuit_k features) in place of the encoder; -1: not measured
+  double pursuit_action_agreement = -1, pursuit_return_ratio = -1;
 };
 
-// pursuit_k > 0 also measures the pursuit reconstruction (slower: k * M * D per move).
+// The spliced policy's greedy action at every legal position, in RookExact's legal order.
 template <class Net, class SaeT, class Game>
-SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, int games, uint64_t seed,
-                              int pursuit_k = 0) {
+void spliced_actions(SplicedPolicy<Net, SaeT, Game>& policy, const RookExact<Game::kSize>& exact, uint8_t* actions) {
+  for (int l = 0; l < exact.legal_count; ++l) actions[l] = uint8_t(policy.greedy(Game::from_index(exact.legal[l])));
+}
+
+// pursuit_k > 0 also measures the pursuit reconstruction (slower: k * M * D per position).
+// dqn_actions, when given, receives the DQN's own greedy actions (exact.legal_count of them).
+template <class Net, class SaeT, class Game>
+SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, RookExact<Game::kSize>& exact,
+                              int pursuit_k = 0, uint8_t* dqn_actions = nullptr) {
   auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
   policy->net = &net;
   policy->sae = &sae;
   policy->mean = data_mean;
   policy->pursuit_k = pursuit_k;
-  SpliceFidelity out;
-  // action agreement over all legal positions
-  long agree = 0, agree_pursuit = 0, legal = 0;
-  for (int i = 0; i < Game::kPositions; ++i) {
-    const typename Game::Position p = Game::from_index(i);
-    if (!Game::is_legal(p)) continue;
-    policy->splice = Splice::none;
-    const int a = policy->greedy(p);
-    policy->splice = Splice::sae;
-    agree += policy->greedy(p) == a;
-    if (pursuit_k > 0) {
-      policy->splice = Splice::pursuit;
-      agree_pursuit += policy->greedy(p) == a;
-    }
-    ++legal;
-  }
-  out.action_agreement = legal ? double(agree) / legal : 0;
-  // games: the same seed for every variant of the policy, so they face the same starts
-  const RookSolver<Game::kSize>* no_solver = nullptr;
-  auto play = [&](Splice s) {
+  const int n = exact.legal_count;
+  auto original = std::make_unique<uint8_t[]>(size_t(n)), other = std::make_unique<uint8_t[]>(size_t(n));
+  auto run = [&](Splice s, uint8_t* actions) {
     policy->splice = s;
-    Rng rng(seed);
-    return evaluate_rook(*policy, no_solver, games, rng);
+    spliced_actions(*policy, exact, actions);
+    return exact.evaluate_actions(actions).policy;
   };
-  const RookEvaluation orig = play(Splice::none), spliced = play(Splice::sae);
-  const RookEvaluation zero = play(Splice::zero), mean = play(Splice::mean);
-  out.checkmate_rate = spliced.checkmate_rate;
-  out.original_checkmate_rate = orig.checkmate_rate;
-  out.mean_return = spliced.mean_return;
-  out.original_return = orig.mean_return;
-  out.zero_return = zero.mean_return;
-  out.mean_ablation_return = mean.mean_return;
-  const double span = orig.mean_return - zero.mean_return;
-  out.return_recovered = span != 0 ? (spliced.mean_return - zero.mean_return) / span : 0;
+  auto agreement = [&] {
+    long same = 0;
+    for (int l = 0; l < n; ++l) same += other[l] == original[l];
+    return n ? double(same) / n : 0;
+  };
+  SpliceFidelity out;
+  out.original = run(Splice::none, original.get());
+  if (dqn_actions) std::copy(original.get(), original.get() + n, dqn_actions);
+  out.zero = run(Splice::zero, other.get());
+  out.mean = run(Splice::mean, other.get());
+  out.spliced = run(Splice::sae, other.get());
+  out.action_agreement = agreement();
+  const double r = out.original.expected_return;
+  auto recovered = [&](double base, double x) { return r != base ? (x - base) / (r - base) : 1.0; };
+  out.spliced_return_ratio = out.spliced.expected_return / r;
+  out.return_recovered_zero = recovered(out.zero.expected_return, out.spliced.expected_return);
+  out.return_recovered_mean = recovered(out.mean.expected_return, out.spliced.expected_return);
   if (pursuit_k > 0) {
-    const RookEvaluation pursued = play(Splice::pursuit);
-    out.pursuit_action_agreement = legal ? double(agree_pursuit) / legal : 0;
-    out.pursuit_checkmate_rate = pursued.checkmate_rate;
-    out.pursuit_return_recovered = span != 0 ? (pursued.mean_return - zero.mean_return) / span : 0;
+    out.pursuit_return_ratio = run(Splice::pursuit, other.get()).expected_return / r;
+    out.pursuit_action_agreement = agreement();
   }
   return out;
 }

@@ -128,6 +128,21 @@ struct RookExact {
     return c;
   }
 
+  // Marks reached[l] = 1 for every legal id that the policy's games reach after their start
+  // (a white move of the policy, then any reply black may make), 0 for the others: the
+  // positions a policy visits on its own, whichever start it was given. Returns their count.
+  int reached_by(const uint8_t* actions, uint8_t* reached) const {
+    for (int l = 0; l < legal_count; ++l) reached[l] = 0;
+    int count = 0;
+    for (int l = 0; l < legal_count; ++l) {
+      if (actions[l] >= kActions) continue;
+      const int32_t n = next[l * kActions + actions[l]];
+      if (n < 0) continue;
+      for (int r = 0; r < reply_count[n]; ++r) count += reached[reply[n][r]] ? 0 : (reached[reply[n][r]] = 1);
+    }
+    return count;
+  }
+
  private:
   uint8_t actions_[kPositions];
   // Two generations of (V, P, M) per legal id, and their means after white's move.

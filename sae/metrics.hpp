@@ -56,17 +56,20 @@ struct SaeMetrics {
 
 namespace detail {
 
-// sum over rows and columns of (x_rc - mean_c)^2, mean_c the column mean; column by column so
-// that it needs no buffer.
+// sum over rows and columns of (y_rc - mean_c)^2 with y = x (or x - minus when given), mean_c
+// y's column mean; column by column so that it needs no buffer.
 template <class T>
-double sum_squared_deviation(const T* x, int rows, int d) {
+double sum_squared_deviation(const T* x, int rows, int d, const T* minus = nullptr) {
+  auto y = [&](int r, int c) {
+    return static_cast<double>(x[r * d + c]) - (minus ? static_cast<double>(minus[r * d + c]) : 0.0);
+  };
   double total = 0;
   for (int c = 0; c < d; ++c) {
     double mean = 0;
-    for (int r = 0; r < rows; ++r) mean += static_cast<double>(x[r * d + c]);
+    for (int r = 0; r < rows; ++r) mean += y(r, c);
     mean /= rows;
     for (int r = 0; r < rows; ++r) {
-      const double e = static_cast<double>(x[r * d + c]) - mean;
+      const double e = y(r, c) - mean;
       total += e * e;
     }
   }

@@ -80,7 +80,9 @@ struct Sae {
   T batch_threshold() const { return params[kParams - 1]; }
 
   // Decoder rows: random directions of unit norm. Encoder: the decoder's transpose.
-  // b_dec: the data mean (or zero when mean is null). Thresholds start at 0.001.
+  // b_dec: the data mean (or zero when mean is null); Bricken et al. (2023) and Gao et al.
+  // (2024) start it at the geometric median, which is costlier and, on these activations,
+  // not measured to matter. Thresholds start at 0.001.
   void init(SaeVariant v, int features_kept, const T* mean, Rng& rng, T initial_threshold = T(0.001)) {
     variant = v;
     k = features_kept < 1 ? 1 : (features_kept > M ? M : features_kept);

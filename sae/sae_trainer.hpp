@@ -11,10 +11,11 @@
 //
 // Loss, with x (B, D), reconstruction x_hat, codes f (B, M), decoder rows w_j:
 //   L = (1/(B D)) sum ||x - x_hat||^2                                 reconstruction (MSE)
-//     + lambda_t (1/B) sum_bj f_bj ||w_j||        (relu)              L1 sparsity
+//     + lambda_t (1/B) sum_bj f_bj ||w_j||        (relu)              L1 sparsity (||w_j|| = 1 here)
 //     + l0_t (1/B) sum_bj [z_bj > theta_j]        (jumprelu)          L0 sparsity (STE)
-//     + aux_coeff (1/(B D)) ||e - e_hat||^2        (topk, batchtopk)   AuxK (Gao et al. 2024):
-//         e = x - x_hat (held fixed), e_hat = the top aux_k dead features' reconstruction
+//     + aux_coeff s ||e - e_hat||^2 / ||e - mean(e)||^2  (topk, batchtopk)  AuxK (Gao et al. 2024):
+//         e = x - x_hat (held fixed), e_hat = the top aux_k dead features' reconstruction,
+//         s = ||x - mean(x)||^2 / (B D): normalised as theirs, in our MSE's units
 //     + extra(x_hat)                                                  e.g. Q-fidelity
 // lambda_t and l0_t rise linearly from 0 over penalty_warmup steps; the learning rate rises
 // linearly over lr_warmup steps and, when total_steps is set, falls linearly to 0 over the
@@ -29,6 +30,7 @@
 
 #include "../core/divergence.hpp"
 #include "../core/optim.hpp"
+#include "metrics.hpp"
 #include "sae.hpp"
 
 namespace saerl {
@@ -41,7 +43,6 @@ struct SaeConfig {
   long total_steps = 0;          // with decay_fraction: the run's length (0: no decay)
   float decay_fraction = 0.2f;   // the learning rate falls linearly to 0 over this last part
   float l1 = 1e-3f;              // relu: lambda
-  bool l1_weight_by_norm = false;  // relu: weight f_j by ||w_j|| (Anthropic, 2024)
   float l0 = 1e-3f;              // jumprelu: L0 coefficient
   float jump_bandwidth = 1e-3f;  // jumprelu: eps of the rectangle kernel
   int penalty_warmup = 2000;     // steps of linear warm-up of lambda and l0
@@ -115,15 +116,11 @@ struct SaeTrainer {
     last_mse = sq / T(batch * D);
     T loss = last_mse + extra(work.x_hat, batch, d_x_hat);
 
-    // dL/df of the L1 penalty: lambda_t ||w_j|| / B, the same for every row of the batch
-    // (one row, d_f[0 .. M), passed with stride 0)
+    // dL/df of the L1 penalty: lambda_t / B, the same for every row of the batch (one row,
+    // d_f[0 .. M), passed with stride 0). ||w_j|| = 1: the decoder rows stay unit norm.
     T* penalty = nullptr;
     if (sae.variant == SaeVariant::relu && config.l1 > 0) {
-      const T lambda = T(config.l1) * penalty_scale;
-      for (int j = 0; j < M; ++j) {
-        const T w = config.l1_weight_by_norm ? std::sqrt(sum_squares(sae.w_dec() + j * D, D)) : T(1);
-        d_f[j] = lambda * w / T(batch);
-      }
+      fill(d_f, M, T(config.l1) * penalty_scale / T(batch));
       penalty = d_f;
     }
 
@@ -135,7 +132,6 @@ struct SaeTrainer {
     else
       sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
                    jump ? T(config.l0) * penalty_scale : T(0), /*penalty_stride=*/0);
-    if (penalty && config.l1_weight_by_norm) add_norm_weight_gradient(sae, T(config.l1) * penalty_scale, batch);
 
     // one pass over the codes: the L1 penalty itself, sum_bj f_bj dL/df_j, and which
     // features fired, for dead-feature tracking
@@ -185,17 +181,6 @@ struct SaeTrainer {
   }
 
  private:
-  // d/dw_j of lambda (1/B) sum_b f_bj ||w_j|| = lambda (1/B) (sum_b f_bj) w_j / ||w_j||
-  void add_norm_weight_gradient(const SaeT& sae, T lambda, int batch) {
-    for (int j = 0; j < M; ++j) {
-      T total = 0;
-      for (int b = 0; b < batch; ++b) total += work.f[b * M + j];
-      const T* w = sae.w_dec() + j * D;
-      const T norm = std::sqrt(sum_squares(w, D));
-      if (norm > T(0)) axpy(lambda * total / (T(batch) * norm), w, grad.w_dec() + j * D, D);
-    }
-  }
-
   // AuxK: the dead features' top aux_k pre-activations per input reconstruct the residual
   // e = x - x_hat (no bias, e held fixed). Adds the loss's gradient; returns the loss.
   T aux_k_step(SaeT& sae, const T* x, int batch) {
@@ -219,13 +204,17 @@ struct SaeTrainer {
       sparse_matmul_nn(work.code_start, work.code_index, work.code_value, sae.w_dec(), residual, batch, D, false);
     else
       matmul_nn(f_aux, sae.w_dec(), residual, batch, D, M);
-    // d e_hat = 2 coeff (e_hat - e) / (B D)
+    // Normalised as in Gao et al. (2024): ||e - e_hat||^2 / ||e - mean_b(e)||^2, times
+    // s = ||x - mean_b(x)||^2 / (B D) so that its weight against our plain-MSE reconstruction
+    // term is theirs against their normalised one. d e_hat = 2 coeff s (e_hat - e) / ||e - mean(e)||^2
+    const double spread = detail::sum_squared_deviation(x, batch, D, work.x_hat);
+    const double scale = detail::sum_squared_deviation(x, batch, D) / (double(batch) * D) / (spread > 0 ? spread : 1.0);
     T sq = 0;
-    const T c = T(config.aux_coeff);
+    const T c = T(config.aux_coeff) * T(scale);
     for (int i = 0; i < batch * D; ++i) {
       const T diff = residual[i] - (x[i] - work.x_hat[i]);
       sq += diff * diff;
-      residual[i] = T(2) * c * diff / T(batch * D);
+      residual[i] = T(2) * c * diff;
     }
     // back through the decoder (rows of dead features only, no bias) and the encoder
     if (work.listed) {
@@ -236,7 +225,7 @@ struct SaeTrainer {
       for (int i = 0; i < batch * M; ++i) work.df[i] = f_aux[i] != T(0) ? work.df[i] : T(0);
       detail::encoder_backward(sae, work, work.df, grad);
     }
-    return c * sq / T(batch * D);
+    return c * sq;
   }
 
  public:

@@ -44,18 +44,41 @@ TEST_CASE("every legal position's hidden vector is collected once, with its inde
   for (int d = 0; d < W; ++d) CHECK(data->row(100)[d] == h[d]);
 }
 
-TEST_CASE("an exact SAE spliced in changes no action and recovers the whole return") {
+TEST_CASE("spliced fidelity, exactly: an exact SAE keeps everything, a constant one recovers nothing") {
   auto net = std::make_unique<Net>();
   saerl::Rng rng(3);
   net->init(rng);
+  auto exact = std::make_unique<saerl::RookExact<5>>();
+  REQUIRE(exact->init(Game::Opponent::random).ok());
   auto sae = std::make_unique<SaeT>();
   make_exact(*sae);
-  float mean[W] = {0};
-  const saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, 200, 5);
+  float mean[W];
+  for (int d = 0; d < W; ++d) mean[d] = 0.1f * float(d + 1);
+  saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
   CHECK(f.action_agreement == 1.0);
-  CHECK(f.checkmate_rate == f.original_checkmate_rate);
-  CHECK(f.mean_return == f.original_return);
-  if (f.original_return != f.zero_return) CHECK(f.return_recovered == doctest::Approx(1.0));
+  CHECK(f.spliced.expected_return == f.original.expected_return);
+  CHECK(f.spliced_return_ratio == 1.0);
+  CHECK(f.return_recovered_zero == 1.0);
+  CHECK(f.return_recovered_mean == 1.0);
+  // the original policy's figures are the exact evaluator's own
+  const saerl::ExactComparison c = exact->evaluate([&](Game::Position p) {
+    saerl::MlpActivations<Net, 1> acts;
+    float obs[Game::kObs];
+    Game::observe(p, obs);
+    const float* q = saerl::mlp_forward(*net, obs, 1, acts);
+    return saerl::argmax(q, Game::kActions);
+  });
+  CHECK(f.original.expected_return == c.policy.expected_return);
+  // an SAE whose output is always zero is zero-ablation: nothing recovered against it
+  saerl::fill(sae->params, SaeT::kParams, 0.0f);
+  f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
+  CHECK(f.spliced.expected_return == f.zero.expected_return);
+  if (f.zero.expected_return != f.original.expected_return) CHECK(f.return_recovered_zero == 0.0);
+  // and one whose output is always the mean is mean-ablation
+  saerl::copy(mean, sae->b_dec(), W);
+  f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
+  CHECK(f.spliced.expected_return == f.mean.expected_return);
+  if (f.mean.expected_return != f.original.expected_return) CHECK(f.return_recovered_mean == 0.0);
 }
 
 namespace {

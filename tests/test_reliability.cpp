@@ -30,7 +30,7 @@ Args dqn_args(const std::string& out, const char* steps = "4000") {
           "--out", out};
 }
 Args sae_args(const std::string& out) {
-  return {"train-sae", "--variant", "topk", "--sae-steps", "60", "--games", "50", "--pursuit", "0",
+  return {"train-sae", "--variant", "topk", "--sae-steps", "60", "--pursuit", "0",
           "--checkpoint-every", "20", "--out", out};
 }
 Args with(Args a, const Args& more) {

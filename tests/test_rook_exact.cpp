@@ -119,3 +119,32 @@ TEST_CASE("exact and sampled evaluations agree within sampling error") {
   CHECK(std::fabs(e.mean_return - c.policy.expected_return) < 4 * se_return);
   CHECK(std::fabs(e.checkmate_rate - c.policy.mate_prob) < 4 * se_mate);
 }
+
+TEST_CASE("the positions a policy reaches by its own play hold every position its games visit") {
+  auto exact = exact_against(Game::Opponent::random);
+  auto actions = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
+  for (int l = 0; l < exact->legal_count; ++l) actions[l] = uint8_t(scattered_action(Game::from_index(exact->legal[l])));
+  auto reached = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
+  const int count = exact->reached_by(actions.get(), reached.get());
+  CHECK(count > 0);
+  CHECK(count < exact->legal_count);
+  // every position after a game's first move is marked, and games find most of the marked ones
+  auto seen = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
+  saerl::Rng rng(12);
+  Game env;
+  bool inside = true;
+  int distinct = 0;
+  for (int g = 0; g < 20000; ++g) {
+    env.reset(rng);
+    while (!env.step(scattered_action(env.pos), rng).done) {
+      const int l = exact->id[Game::index(env.pos)];
+      inside = inside && l >= 0 && reached[l];
+      if (l >= 0 && !seen[l]) seen[l] = 1, ++distinct;
+    }
+  }
+  CHECK(inside);
+  CHECK(distinct > count * 9 / 10);
+  // a policy that only plays illegal moves reaches nothing
+  for (int l = 0; l < exact->legal_count; ++l) actions[l] = uint8_t(Game::kActions);
+  CHECK(exact->reached_by(actions.get(), reached.get()) == 0);
+}

@@ -353,16 +353,25 @@ TEST_CASE("the AuxK loss moves dead topk features, which the main topk loss leav
   }
   REQUIRE(trainer_plain->dead_count() == kDead);
 
-  // the AuxK loss, computed here: e = x - x_hat, e_hat = 0.05 * sum of the dead rows
-  double aux = 0;
-  for (int b = 0; b < kB; ++b)
-    for (int d = 0; d < kD; ++d) {
+  // the AuxK loss, computed here: e = x - x_hat, e_hat = 0.05 * sum of the dead rows,
+  // (1/32) ||e - e_hat||^2 / ||e - mean_b(e)||^2 times ||x - mean_b(x)||^2 / (B D)
+  double aux = 0, spread_e = 0, spread_x = 0;
+  for (int d = 0; d < kD; ++d) {
+    double mean_e = 0, mean_x = 0;
+    for (int b = 0; b < kB; ++b) {
+      mean_x += double(x[size_t(b) * kD + d]) / kB;
+      mean_e += (double(x[size_t(b) * kD + d]) - trainer_plain->work.x_hat[b * kD + d]) / kB;
+    }
+    for (int b = 0; b < kB; ++b) {
       double e_hat = 0;
       for (int j = 0; j < kDead; ++j) e_hat += double(kDeadZ) * start->w_dec()[j * kD + d];
       const double e = double(x[size_t(b) * kD + d]) - trainer_plain->work.x_hat[b * kD + d];
       aux += (e_hat - e) * (e_hat - e);
+      spread_e += (e - mean_e) * (e - mean_e);
+      spread_x += (double(x[size_t(b) * kD + d]) - mean_x) * (double(x[size_t(b) * kD + d]) - mean_x);
     }
-  aux *= (1.0 / 32) / (kB * kD);
+  }
+  aux *= (1.0 / 32) * (spread_x / (kB * kD)) / spread_e;
   CHECK(double(loss_aux) - double(loss_plain) == doctest::Approx(aux).epsilon(1e-3));
 
   for (int j = 0; j < kDead; ++j) {

@@ -49,9 +49,9 @@ inline const Command* command_table(int* count) {
        "DIR/dqn.bin and the dqn.* keys of DIR/results.json.",
        "saerl train-dqn --board 8 --seed 1 --out out8"},
       {"train-sae", cmd_train_sae, "train a sparse autoencoder on DIR/dqn.bin's hidden layer",
-       "preset board seed out games variant threads checkpoint-every resume " SAERL_SAE_OPTIONS,
+       "preset board seed out variant threads checkpoint-every resume " SAERL_SAE_OPTIONS,
        "Collects the hidden layer of every legal position, trains one SAE and measures it\n"
-       "(FVU, L0, dead features, the DQN's play with the SAE spliced in). Writes\n"
+       "(FVU, L0, dead features, and the DQN with the SAE spliced in, judged exactly). Writes\n"
        "DIR/sae-<variant>.bin and the sae.<variant>.* keys of DIR/results.json.",
        "saerl train-sae --variant topk --out out"},
       {"report", cmd_report, "label every SAE's features against ground truth; writes DIR/report.html",

@@ -70,11 +70,11 @@ int cmd_run(const Options& given) {
               r.number("dqn.return_ratio", -1), r.number("dqn.exact_mate_prob", -1),
               r.number("dqn.exact_moves_to_mate", -1), r.number("dqn.optimal_moves_to_mate", -1),
               r.number("dqn.train_seconds", -1));
-  std::printf("%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "spliced", "coverage", "board_f1");
+  std::printf("%-10s %7s %6s %9s %9s %9s %9s\n", "variant", "FVU", "L0", "agreement", "ratio", "coverage", "board_f1");
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
     const char* n = sae_variant_name(SaeVariant(v));
     std::printf("%-10s %7.4f %6.2f %9.4f %9.4f %9.3f %9.3f\n", n, value("sae", n, "fvu"), value("sae", n, "l0"),
-                value("sae", n, "action_agreement"), value("sae", n, "spliced_checkmate_rate"),
+                value("sae", n, "action_agreement"), value("sae", n, "spliced_return_ratio"),
                 value("features", n, "coverage"), value("features", n, "board_f1"));
   }
   std::printf("results in %s and %s\n", in_dir(o.out, "results.json").c_str(), in_dir(o.out, "report.html").c_str());

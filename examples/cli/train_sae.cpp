@@ -5,8 +5,10 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "../../core/mlp_io.hpp"
+#include "../../gridworld/rook_exact.hpp"
 #include "../../sae/matching_pursuit.hpp"
 #include "../../sae/metrics.hpp"
 #include "../../sae/sae_io.hpp"
@@ -18,6 +20,20 @@
 
 namespace saerl {
 namespace {
+
+// The loss this SAE trained with, in words: "mse + l1 0.012", "mse + auxk 1/32 + policy kl 0.1 (t 0.01)".
+std::string sae_loss_text(SaeVariant v, const SaeConfig& c, const SaeRecipe& r) {
+  char text[160];
+  int n = v == SaeVariant::relu       ? std::snprintf(text, sizeof text, "mse + l1 %g", double(c.l1))
+          : v == SaeVariant::jumprelu ? std::snprintf(text, sizeof text, "mse + l0 %g", double(c.l0))
+          : c.aux_coeff > 0           ? std::snprintf(text, sizeof text, "mse + auxk %g", double(c.aux_coeff))
+                                      : std::snprintf(text, sizeof text, "mse");
+  if (r.q_fidelity > 0) n += std::snprintf(text + n, sizeof text - size_t(n), " + q mse %g", double(r.q_fidelity));
+  if (r.policy_fidelity > 0)
+    std::snprintf(text + n, sizeof text - size_t(n), " + policy kl %g (t %g)", double(r.policy_fidelity),
+                  double(r.policy_temperature));
+  return text;
+}
 
 template <class S>
 int train(const Options& o) {
@@ -143,20 +159,27 @@ int train(const Options& o) {
   const int pursuit_k = o.pursuit == 0 ? 0 : sparse_k ? config.k : 16;
   const double ito_fvu =
       pursuit_k ? pursuit_fvu(*sae, data->row(data->train_size), data->size - data->train_size, pursuit_k) : -1;
-  const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, int(o.games), o.seed + 1, pursuit_k);
+  auto exact = std::make_unique<RookExact<S::kBoard>>();  // the spliced policies, judged exactly
+  s = exact->init(Game::Opponent::random);
+  if (!s.ok()) return fail(s);
+  auto dqn_actions = std::make_unique<uint8_t[]>(Game::kLegalPositions);
+  const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, pursuit_k, dqn_actions.get());
+  // dead features on one stated set: every legal position, and the positions greedy play reaches
+  const SaeMetrics all = evaluate_sae(*sae, *data, 0, data->size, *work);
+  const SaeMetrics visited = evaluate_visited(*sae, *data, *exact, dqn_actions.get(), *work);
 
   s = save_sae(*sae, model.c_str());
   if (!s.ok()) return fail(s);
-  std::printf("%-10s %7s %6s %5s %5s %9s %9s %9s %8s\n", "variant", "FVU", "L0", "dead", "dense", "agreement",
-              "spliced", "recovered", "seconds");
-  std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %8.1f\n", name, m.fvu, m.l0, m.dead, m.dense,
-              f.action_agreement, f.checkmate_rate, f.return_recovered, train_seconds);
+  std::printf("%-10s %7s %6s %5s %5s %9s %9s %9s %9s %8s\n", "variant", "FVU", "L0", "dead", "dense", "agreement",
+              "ratio", "rec.zero", "rec.mean", "seconds");
+  std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %9.4f %8.1f\n", name, m.fvu, m.l0, all.dead, m.dense,
+              f.action_agreement, f.spliced_return_ratio, f.return_recovered_zero, f.return_recovered_mean, train_seconds);
   if (o.pursuit)
-    std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f %9.4f   (matching pursuit over the same dictionary)\n",
-                "+pursuit", ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_checkmate_rate,
-                f.pursuit_return_recovered);
-  std::printf("  original checkmate rate %.4f; returns: original %.2f, spliced %.2f, zero-ablated %.2f, mean-ablated %.2f\n",
-              f.original_checkmate_rate, f.original_return, f.mean_return, f.zero_return, f.mean_ablation_return);
+    std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f   (matching pursuit over the same dictionary)\n", "+pursuit",
+                ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_return_ratio);
+  std::printf("  exact expected return over every legal start: DQN %.2f, spliced %.2f (mate %.4f), z_1 zeroed %.2f, "
+              "z_1 at its mean %.2f\n", f.original.expected_return, f.spliced.expected_return, f.spliced.mate_prob,
+              f.zero.expected_return, f.mean.expected_return);
 
   s = update_results(o.out, [&](Results& r) {
     auto put = [&](const char* key, double v) {
@@ -167,27 +190,31 @@ int train(const Options& o) {
     put("fvu", m.fvu);
     put("mse", m.mse);
     put("l0", m.l0);
-    put("dead", m.dead);
+    put("dead", all.dead);  // over every legal position, as features.<v>.live
+    put("dead_visited", visited.dead);
+    put("visited_positions", visited.inputs);
     put("dense", m.dense);
     put("width", SaeT::kFeatures);
     put("action_agreement", f.action_agreement);
-    put("spliced_checkmate_rate", f.checkmate_rate);
-    put("original_checkmate_rate", f.original_checkmate_rate);
-    put("return_recovered", f.return_recovered);
+    put("spliced_return_ratio", f.spliced_return_ratio);
+    put("spliced_mate_prob", f.spliced.mate_prob);
+    put("return_recovered_zero", f.return_recovered_zero);
+    put("return_recovered_mean", f.return_recovered_mean);
     put("q_fidelity", sr.q_fidelity);
     put("policy_fidelity", sr.policy_fidelity);
     put("policy_temperature", sr.policy_temperature);
     put("pursuit_fvu", ito_fvu);
     put("pursuit_l0", pursuit_k);
     put("pursuit_action_agreement", f.pursuit_action_agreement);
-    put("pursuit_spliced_checkmate_rate", f.pursuit_checkmate_rate);
-    put("pursuit_return_recovered", f.pursuit_return_recovered);
+    put("pursuit_return_ratio", f.pursuit_return_ratio);
     put("k", config.k);
     put("l1_coefficient", config.l1);  // (not "l0": that key is the measured L0 above)
     put("l0_coefficient", config.l0);
     put("steps", double(steps));
     put("train_seconds", train_seconds);
     char path[64];
+    std::snprintf(path, sizeof path, "sae.%s.loss", name);
+    r.set_text(path, sae_loss_text(variant, config, sr).c_str());
     std::snprintf(path, sizeof path, "sae.%s.density", name);
     double histogram[kDensityBins];  // features per density bin (sae/metrics.hpp)
     for (int b = 0; b < kDensityBins; ++b) histogram[b] = m.histogram[b];

@@ -167,7 +167,7 @@ constexpr SaeColumn kSaeColumns[] = {
     {"fvu", nullptr, "unexplained variance (FVU)", 'f'},
     {"action_agreement", nullptr, "DQN's move kept (%)", 'p'},
     {"spliced_return_ratio", nullptr, "return ratio through the SAE", 'f'},
-    {"spliced_checkmate_rate", nullptr, "checkmates through the SAE (%)", 'p'},
+    {"spliced_mate_prob", nullptr, "mate probability through the SAE (%)", 'p'},
     {"return_recovered_zero", "return_recovered", "return recovered vs zeroing (%)", 'p'},
     {"return_recovered_mean", nullptr, "return recovered vs the mean (%)", 'p'},
     {"pursuit_fvu", nullptr, "FVU with matching pursuit", 'f'},
