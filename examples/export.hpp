@@ -15,6 +15,8 @@
 //                             "b_dec" (H2), and "threshold" (M) for jumprelu and for batchtopk
 //                             (whose inference rule is a JumpReLU with one threshold, as SAELens
 //                             saves it)
+//   sae-<variant>/q_values_spliced  (N, 24): the DQN's Q-values with this SAE's reconstruction
+//                             in place of z_1 (no error term), rows as "positions"
 //   sae-<variant>/cfg.json    SAELens' config (architecture, d_in, d_sae, hook_name, ...) and
 //                             saerl's variant, width, k or lambda and hook point
 // With ExportFormat::npy each tensor is <name>.npy in the same directory instead.
@@ -146,6 +148,24 @@ Status export_activations(const Net& net, const char* dir, ExportFormat format, 
   return write_tensors(dir, "activations.safetensors", t, 4, format, log);
 }
 
+// The DQN's Q-values with the SAE's reconstruction in place of z_1, for every legal position in
+// the order of activations/positions: what measure_splice judges, for checking it elsewhere.
+template <class Net, class SaeT, class Game>
+Status export_spliced_q(const Net& net, SaeT& sae, const char* dir, ExportFormat format, std::FILE* log) {
+  constexpr int A = Net::kOut;
+  auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
+  policy->net = &net;
+  policy->sae = &sae;
+  policy->splice = Splice::sae;
+  auto q = std::make_unique<float[]>(size_t(Game::kLegalPositions) * A);
+  int n = 0;
+  for (int i = 0; i < Game::kPositions; ++i)
+    if (Game::is_legal(Game::from_index(i))) policy->q_values(Game::from_index(i), q.get() + size_t(n++) * A);
+  const uint64_t shape[2] = {uint64_t(n), uint64_t(A)};
+  const SafeTensor t[1] = {SafeTensor::of("q_values_spliced", q.get(), shape, 2)};
+  return write_tensors(dir, "q_values_spliced.safetensors", t, 1, format, log);
+}
+
 // lambda: the L1 (relu) or L0 (jumprelu) coefficient it was trained with; NaN when unknown.
 template <class SaeT>
 Status export_sae(const SaeT& sae, double lambda, const char* hidden_module, const char* dir, ExportFormat format,
@@ -231,6 +251,7 @@ Status export_run(const Net& net, const char* dir, ExportFormat format, std::FIL
     std::snprintf(sub, sizeof sub, "%s/sae-%s", out, name);
     s = make_dir(sub);
     if (s.ok()) s = detail::export_sae(*sae, trained_lambda(*results, sae->variant), module, sub, format, log);
+    if (s.ok()) s = detail::export_spliced_q<Net, SaeT, Game>(net, *sae, sub, format, log);
     if (!s.ok()) return s;
   }
   return Status::success();

@@ -10,7 +10,13 @@ legal starts, relative to the best policy's, with dqn.return_ratio in DIR/result
     python3 tests/exact_check.py DIR [--q FILE] [--key dqn.return_ratio] [--tolerance 0.005]
 
 With --q FILE (for example DIR/export/sae-topk/q_values_spliced.npy) and --key, any other
-policy given by its Q-values is checked the same way. Exit status 1 when the figures differ.
+policy given by its Q-values is checked the same way; --relative-to-dqn divides by the DQN's
+own expected return instead of the best policy's, as sae.<variant>.spliced_return_ratio does:
+
+    python3 tests/exact_check.py out --q out/export/sae-topk/q_values_spliced.npy \
+        --key sae.topk.spliced_return_ratio --relative-to-dqn
+
+Exit status 1 when the figures differ.
 """
 import argparse
 import ast
@@ -151,6 +157,8 @@ def main():
     ap.add_argument("--q", default=None)
     ap.add_argument("--key", default="dqn.return_ratio")
     ap.add_argument("--tolerance", type=float, default=0.005)
+    ap.add_argument("--relative-to-dqn", action="store_true",
+                    help="divide by the DQN's own expected return (q_values.npy), not the best policy's")
     args = ap.parse_args()
     acts = args.dir + "/export/activations/"
     _, positions = read_npy(acts + "positions.npy")
@@ -165,14 +173,19 @@ def main():
     if sorted(legal) != sorted(every) or count != len(legal):
         print("error: the export does not hold every legal position once", file=sys.stderr)
         return 1
-    greedy = [max(range(actions), key=lambda a, r=r: (q[r * actions + a], -a)) for r in range(count)]
-    policy, best = evaluate(board, legal, greedy), evaluate(board, legal, None)
+    def greedy_of(q):
+        return [max(range(actions), key=lambda a, r=r: (q[r * actions + a], -a)) for r in range(count)]
+    policy = evaluate(board, legal, greedy_of(q))
+    if args.relative_to_dqn:
+        best = evaluate(board, legal, greedy_of(read_npy(acts + "q_values.npy")[1]))
+    else:
+        best = evaluate(board, legal, None)
     ratio = policy / best
     with open(args.dir + "/results.json") as f:
         reported = json.load(f)
     for part in args.key.split("."):
         reported = reported[part]
-    print("%dx%d, %d starts: expected return %.4f, best %.4f, ratio %.5f; %s reports %.5f"
+    print("%dx%d, %d starts: expected return %.4f, against %.4f, ratio %.5f; %s reports %.5f"
           % (n, n, count, policy, best, ratio, args.key, reported))
     if abs(ratio - reported) > args.tolerance:
         print("error: the ratios differ by more than %g" % args.tolerance, file=sys.stderr)

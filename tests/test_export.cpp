@@ -189,9 +189,14 @@ void check_export(bool npy) {
     // under another summation order: those entries are skipped, and counted.
     saerl::SaeBatch<SaeT, 1> work;
     SaeT copy = sae;
-    double worst_f = 0;
+    double worst_f = 0, worst_spliced = 0;
     int compared = 0, skipped = 0, active = 0;
+    // the spliced Q-values: x_hat = f W_dec + b_dec in place of z_1, then relu(x_hat) W_4 + b_4
+    const auto Q = read_group(dir + "/export/sae-" + name, "q_values_spliced.safetensors", {"q_values_spliced"}, npy);
+    const saerl_test::Tensor& q_spliced = get(Q, "q_values_spliced", "F32", {uint64_t(n), 24});
+    REQUIRE(q_spliced.bytes.size() == size_t(n) * 24 * 4);
     for (int i = 0; i < n; ++i) {
+      double f_plain[M];
       double pre[M];
       for (int j = 0; j < M; ++j) {
         pre[j] = b_enc.f32(size_t(j));
@@ -208,16 +213,28 @@ void check_export(bool npy) {
       for (int d = 0; d < D; ++d) x[d] = acts.f32(size_t(i) * D + size_t(d));
       saerl::sae_forward(copy, x, 1, work, /*training=*/false);
       for (int j = 0; j < M; ++j) {
+        f_plain[j] = work.f[j];
         if (std::fabs(pre[j] - cut[j]) < 1e-4 || std::fabs(pre[j]) < 1e-4) {
           ++skipped;
           continue;
         }
         const double f = pre[j] > cut[j] && pre[j] > 0 ? pre[j] : 0;
         worst_f = std::fmax(worst_f, std::fabs(f - work.f[j]));
+        f_plain[j] = f;
         active += f > 0;
         ++compared;
       }
+      double a[D], q[24];
+      for (int d = 0; d < int(D); ++d) {
+        double x_hat = b_dec.f32(size_t(d));
+        for (int j = 0; j < int(M); ++j) x_hat += f_plain[j] * W_dec.f32(size_t(j) * D + size_t(d));
+        a[d] = x_hat > 0 ? x_hat : 0;
+      }
+      linear(a, W4, b4, q);
+      for (int k = 0; k < 24; ++k)
+        worst_spliced = std::fmax(worst_spliced, std::fabs(q[k] - q_spliced.f32(size_t(i) * 24 + size_t(k))));
     }
+    CHECK(worst_spliced < 1e-4);
     CHECK(worst_f < 1e-5);
     CHECK(skipped < compared / 1000);
     CHECK(active > compared / 50);   // the comparison covers active features too,
