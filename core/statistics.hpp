@@ -26,6 +26,18 @@
 // On exit, values holds the R bootstrap statistics sorted ascending. The bootstraps return
 // {0, 0} and draw nothing when n < 1 or R < 1.
 //
+// Partial correlation of x and y controlling for z: Pearson's r of what is left of x and of y
+// once each is regressed linearly on z, which equals
+//   r_xy.z = (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2) (1 - r_yz^2))
+// 0 when either root factor is 0 (z explains x or y entirely: nothing is left to correlate).
+//
+// Least-squares polynomial fit of degree d (1 to kMaxPolyDegree): the coefficients c_0..c_d,
+// lowest power first, of y ~ c_0 + c_1 x + ... + c_d x^d minimising sum (y_i - yhat_i)^2, and
+//   r2 = 1 - sum (y_i - yhat_i)^2 / sum (y_i - mean y)^2   (0 when y is constant).
+// Solved from the normal equations in the standardised u = (x - mean x) / sd x (well
+// conditioned even for x of order 1000 and d = 3), then expanded back to powers of x. An error
+// when n < d + 1 or x takes fewer than d + 1 distinct values (the fit is not unique).
+//
 //   double x[200], y[200];                    // filled by the caller
 //   double r = saerl::pearson(x, y, 200);
 //   double values[1000], scratch[4 * 200];
@@ -37,8 +49,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "core/rng.hpp"
+#include "core/status.hpp"
 
 namespace saerl {
 
@@ -131,6 +145,88 @@ inline Interval bootstrap_spearman(const double* x, const double* y, int n, int 
     values[b] = spearman(scratch, scratch + n, n, scratch + 2 * n, iscratch);
   }
   return bootstrap_percentiles(values, resamples);
+}
+
+inline double partial_correlation(const double* x, const double* y, const double* z, int n) {
+  const double rxy = pearson(x, y, n), rxz = pearson(x, z, n), ryz = pearson(y, z, n);
+  const double d = (1.0 - rxz * rxz) * (1.0 - ryz * ryz);
+  if (!(d > 0.0)) return 0.0;
+  const double r = (rxy - rxz * ryz) / std::sqrt(d);
+  return r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+}
+
+constexpr int kMaxPolyDegree = 3;
+
+struct PolyFit {
+  int degree = 0;
+  double coef[kMaxPolyDegree + 1] = {0, 0, 0, 0};  // c_0 .. c_degree, lowest power first
+  double r2 = 0;
+  double at(double x) const {  // Horner: c_0 + x (c_1 + x (c_2 + ...))
+    double y = 0;
+    for (int j = degree; j >= 0; --j) y = y * x + coef[j];
+    return y;
+  }
+};
+
+inline Status polyfit(const double* x, const double* y, int n, int degree, PolyFit* out) {
+  constexpr int K = kMaxPolyDegree + 1;
+  if (degree < 1 || degree > kMaxPolyDegree)
+    return Status::error(StatusCode::invalid_argument, "polyfit: degree %d is not 1 to %d", degree, kMaxPolyDegree);
+  const int m = degree + 1;
+  if (n < m) return Status::error(StatusCode::invalid_argument, "polyfit: %d points cannot fix %d coefficients", n, m);
+  double mx = 0, sx = 0, my = 0;
+  for (int i = 0; i < n; ++i) mx += x[i], my += y[i];
+  mx /= n, my /= n;
+  for (int i = 0; i < n; ++i) sx += (x[i] - mx) * (x[i] - mx);
+  sx = std::sqrt(sx / n);
+  if (!(sx > 0)) return Status::error(StatusCode::invalid_argument, "polyfit: x is constant");
+  // normal equations A a = b in u: A_jk = sum u^(j+k), b_j = sum u^j y
+  double a[K][K + 1] = {};
+  for (int i = 0; i < n; ++i) {
+    const double u = (x[i] - mx) / sx;
+    double pj = 1;
+    for (int j = 0; j < m; ++j, pj *= u) {
+      double pk = 1;
+      for (int k = 0; k < m; ++k, pk *= u) a[j][k] += pj * pk;
+      a[j][m] += pj * y[i];
+    }
+  }
+  // Gauss-Jordan with partial pivoting; a pivot that vanishes next to the diagonal's scale
+  // means fewer than m distinct u
+  const double scale = a[0][0];  // = n, the largest diagonal entry's order in u
+  for (int c = 0; c < m; ++c) {
+    int p = c;
+    for (int r = c + 1; r < m; ++r)
+      if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
+    if (!(std::fabs(a[p][c]) > 1e-9 * scale))
+      return Status::error(StatusCode::invalid_argument, "polyfit: x takes fewer than %d distinct values", m);
+    for (int k = 0; k <= m; ++k) std::swap(a[c][k], a[p][k]);
+    for (int r = 0; r < m; ++r) {
+      if (r == c) continue;
+      const double f = a[r][c] / a[c][c];
+      for (int k = c; k <= m; ++k) a[r][k] -= f * a[c][k];
+    }
+  }
+  // y = sum_j a_j u^j with u = (x - mx) / sx: expand (x - mx)^j binomially into powers of x
+  PolyFit fit;
+  fit.degree = degree;
+  for (int j = 0; j < m; ++j) {
+    const double aj = a[j][m] / a[j][j] / std::pow(sx, j);
+    double binom = 1;  // C(j, p)
+    for (int p = 0; p <= j; ++p) {
+      fit.coef[p] += aj * binom * std::pow(-mx, j - p);
+      binom = binom * (j - p) / (p + 1);
+    }
+  }
+  double res = 0, tot = 0;
+  for (int i = 0; i < n; ++i) {
+    const double e = y[i] - fit.at(x[i]);
+    res += e * e;
+    tot += (y[i] - my) * (y[i] - my);
+  }
+  fit.r2 = tot > 0 ? 1.0 - res / tot : 0.0;
+  *out = fit;
+  return Status::success();
 }
 
 }  // namespace saerl

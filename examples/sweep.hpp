@@ -1,15 +1,16 @@
-// saerl/examples/sweep.hpp — the follow-up study's experiment: many DQNs of spread-out quality,
-// the study's SAE (and TopK as a control) on each, and how the count of live features tracks
-// the DQN's quality.
+// saerl/examples/sweep.hpp — the follow-up study's experiment: many DQNs, SAEs on each, and how
+// the count of live features tracks the DQN's quality (docs/SWEEP.md).
 //
 //   saerl sweep --runs 16 --jobs 2 --out sweep      # runs as parallel processes, then collects
 //   saerl sweep --run 3 --runs 16 --out sweep       # one run, alone (a cluster job array)
 //   saerl sweep --collect --runs 16 --out sweep     # merge whatever runs are finished
 //
-// Run I lives in DIR/run-I/ (dqn.bin, sae-*.bin, results.json) and is finished when
-// DIR/run-I/done exists; finished runs are skipped, so a stopped sweep resumes.
-// Run I trains with seed 1000 + I for S/20 + (S - S/20) I / (N - 1) steps, S = --steps
-// (800,000 by default: 40,000 to 800,000).
+// Run I lives in DIR/run-I/ (dqn.bin, results.json, ...) and is finished when DIR/run-I/done
+// exists; finished runs are skipped, so a stopped sweep resumes.
+// --protocol default: run I trains with seed 1000 + I for S/20 + (S - S/20) I / (N - 1) steps,
+// S = --steps (800,000 by default: 40,000 to 800,000); sweep_collect merges.
+// --protocol study: every run trains for the same steps with seed I + 1 (examples/study.hpp
+// measures it); study_collect merges, with study_fits.
 #pragma once
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "../core/rng.hpp"
 #include "../core/statistics.hpp"
@@ -39,10 +41,10 @@ inline bool sweep_run_done(const char* out, int run) {
   return stat(path, &st) == 0;
 }
 
-// Runs `self sweep --run I ...` for every unfinished run, at most `jobs` at a time. Returns how
-// many runs failed.
-inline int sweep_spawn(const char* self, const char* out, const char* preset, int runs, int jobs, long longest,
-                       long sae_steps, long games) {
+// Runs `self sweep --run I --runs N --out DIR <args>` for every unfinished run, at most `jobs`
+// at a time, each with its output in DIR/run-I.log; `args` (nullptr-terminated) are the options
+// every run shares. Returns how many runs failed.
+inline int sweep_spawn(const char* self, const char* out, int runs, int jobs, const char* const* args) {
   int running = 0, failed = 0;
   auto wait_one = [&] {
     int status = 0;
@@ -51,22 +53,25 @@ inline int sweep_spawn(const char* self, const char* out, const char* preset, in
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
     }
   };
+  int extra = 0;
+  while (args && args[extra]) ++extra;
   for (int i = 0; i < runs; ++i) {
     if (sweep_run_done(out, i)) continue;
     while (running >= jobs) wait_one();
-    char run[16], count[16], steps[24], sae[24], game_count[24];
-    std::snprintf(game_count, sizeof game_count, "%ld", games);
+    char run[16], count[16];
     std::snprintf(run, sizeof run, "%d", i);
     std::snprintf(count, sizeof count, "%d", runs);
-    std::snprintf(steps, sizeof steps, "%ld", longest);
-    std::snprintf(sae, sizeof sae, "%ld", sae_steps);
     const pid_t pid = fork();
     if (pid == 0) {
       char log[1100];
       std::snprintf(log, sizeof log, "%s/run-%d.log", out, i);
       if (!std::freopen(log, "w", stdout) || !std::freopen(log, "a", stderr)) _exit(2);
-      execlp(self, self, "sweep", "--run", run, "--runs", count, "--out", out, "--preset", preset, "--steps", steps,
-            "--sae-steps", sae, "--games", game_count, (char*)nullptr);
+      const char* argv[64];
+      int n = 0;
+      for (const char* a : {self, "sweep", "--run", (const char*)run, "--runs", (const char*)count, "--out", out}) argv[n++] = a;
+      for (int e = 0; e < extra && n < 63; ++e) argv[n++] = args[e];
+      argv[n] = nullptr;
+      execvp(self, const_cast<char* const*>(argv));
       _exit(127);
     }
     if (pid < 0) {
@@ -74,7 +79,7 @@ inline int sweep_spawn(const char* self, const char* out, const char* preset, in
       continue;
     }
     ++running;
-    std::fprintf(stderr, "sweep: started run %d of %d (%ld steps)\n", i, runs, sweep_steps(i, runs, longest));
+    std::fprintf(stderr, "sweep: started run %d of %d\n", i, runs);
   }
   while (running > 0) wait_one();
   return failed;
@@ -199,6 +204,180 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
                  measures[m], n, c[m].pearson, c[m].pearson_ci.low, c[m].pearson_ci.high, c[m].spearman, c[m].spearman_ci.low,
                  c[m].spearman_ci.high);
   return n;
+}
+
+// The study protocol (--protocol study, docs/SWEEP.md): every run trains for the same number of
+// steps with seed I + 1; its results.json holds the DQN's dqn.* keys and the study.* keys of
+// examples/study.hpp. sweep.json holds one object per run under "runs" and, under "fits", the
+// DQN's score (dqn.return_ratio) against its live features on greedy-play data; "fits_all" is
+// the same against the visitation control's live features (every legal position).
+
+inline long study_seed(int run) { return run + 1L; }
+
+// Score y against live-feature count x, with z (distinct states) as the control.
+struct StudyFits {
+  int n = 0;
+  bool linear_ok = false, quadratic_ok = false;  // false: too few runs, or x constant
+  PolyFit linear, quadratic;
+  Correlation c;   // Pearson and Spearman with 95% bootstrap intervals (Spearman's: "ci")
+  double partial = 0;  // partial Pearson correlation of x and y controlling for z
+};
+
+inline StudyFits study_fits(const double* x, const double* y, const double* z, int n, uint64_t seed) {
+  StudyFits f;
+  f.n = n;
+  f.linear_ok = polyfit(x, y, n, 1, &f.linear).ok();
+  f.quadratic_ok = polyfit(x, y, n, 2, &f.quadratic).ok();
+  f.c = correlate(x, y, n, seed);
+  f.partial = partial_correlation(x, y, z, n);
+  return f;
+}
+
+// {"n", "x", "y", "linear": {"coefficients": [c0, c1], "r2"}, "quadratic": {...}, "spearman":
+// {"rho", "ci": [lo, hi]}, "pearson": {"r", "ci"}, "partial": {"r", "controlling"}}; a fit that
+// cannot be made is null. Coefficients lowest power first: y = c0 + c1 x + c2 x^2.
+inline Json study_fits_json(const StudyFits& f, const char* x, const char* y, const char* z) {
+  auto fit = [](bool ok, const PolyFit& p) {
+    if (!ok) return json_null();
+    Json o = json_object();
+    o.set("coefficients", json_numbers(p.coef, size_t(p.degree + 1)));
+    o.set("r2", json_number(p.r2));
+    return o;
+  };
+  auto pair = [](const Interval& i) {
+    const double v[2] = {i.low, i.high};
+    return json_numbers(v, 2);
+  };
+  Json o = json_object();
+  o.set("n", json_number(f.n));
+  o.set("x", json_string(x));
+  o.set("y", json_string(y));
+  o.set("linear", fit(f.linear_ok, f.linear));
+  o.set("quadratic", fit(f.quadratic_ok, f.quadratic));
+  Json s = json_object();
+  s.set("rho", json_number(f.c.spearman));
+  s.set("ci", pair(f.c.spearman_ci));
+  o.set("spearman", s);
+  Json p = json_object();
+  p.set("r", json_number(f.c.pearson));
+  p.set("ci", pair(f.c.pearson_ci));
+  o.set("pearson", p);
+  Json q = json_object();
+  q.set("r", json_number(f.partial));
+  q.set("controlling", json_string(z));
+  o.set("partial", q);
+  return o;
+}
+
+// Each run's object in sweep.json: its key there, and where it comes from in results.json.
+struct StudyKey {
+  const char* name;
+  const char* source;
+};
+inline const StudyKey* study_keys(int* count) {
+  static const StudyKey keys[] = {
+      {"seed", "dqn.seed"},
+      {"steps", "dqn.steps"},
+      {"score", "dqn.return_ratio"},
+      {"live_on_policy", "study.live_on_policy"},
+      {"live_all", "study.live_all"},
+      {"distinct_states", "study.distinct_states"},
+      {"exact_return", "dqn.exact_return"},
+      {"exact_mate_prob", "dqn.exact_mate_prob"},
+      {"exact_moves_to_mate", "dqn.exact_moves_to_mate"},
+      {"extra_moves", "dqn.extra_moves"},
+      {"optimal_action_rate_all", "dqn.optimal_action_rate_all"},
+      {"checkmate_rate", "dqn.checkmate_rate"},
+      {"illegal_rate", "dqn.illegal_rate"},
+      {"blunder_rate", "dqn.blunder_rate"},
+      {"mean_return", "dqn.mean_return"},
+      {"fvu_on_policy", "study.fvu_on_policy"},
+      {"l0_on_policy", "study.l0_on_policy"},
+      {"fvu_all", "study.fvu_all"},
+      {"l0_all", "study.l0_all"},
+  };
+  *count = int(sizeof keys / sizeof keys[0]);
+  return keys;
+}
+
+// Reads DIR/run-I/results.json of every finished run; writes DIR/sweep.json and DIR/sweep.csv;
+// prints the table and the fits. Returns the number of runs merged (0: nothing written).
+inline int study_collect(const char* out, int runs, FILE* report) {
+  int nkeys = 0;
+  const StudyKey* keys = study_keys(&nkeys);
+  std::vector<std::vector<double>> rows;  // per run: its run index, then keys[] in order
+  Json list = json_array();
+  Results r, first;
+  for (int i = 0; i < runs; ++i) {
+    if (!sweep_run_done(out, i)) continue;
+    char path[1100];
+    std::snprintf(path, sizeof path, "%s/run-%d/results.json", out, i);
+    if (!r.load(path).ok() || !r.find("study.live_on_policy")) continue;
+    if (rows.empty()) first = r;
+    std::vector<double> row(static_cast<size_t>(nkeys) + 1);
+    row[0] = i;
+    Json o = json_object();
+    o.set("run", json_number(i));
+    for (int k = 0; k < nkeys; ++k) {
+      const Json* v = r.find(keys[k].source);
+      row[size_t(k) + 1] = v && v->kind == Json::Kind::number ? v->number : -1;
+      o.set(keys[k].name, v ? *v : json_null());
+    }
+    list.push(o);
+    rows.push_back(row);
+  }
+  const int n = int(rows.size());
+  if (n == 0) return 0;
+  auto column = [&](const char* name) {
+    std::vector<double> c(static_cast<size_t>(n));
+    for (int k = 0; k < nkeys; ++k)
+      if (std::strcmp(keys[k].name, name) == 0)
+        for (int i = 0; i < n; ++i) c[size_t(i)] = rows[size_t(i)][size_t(k) + 1];
+    return c;
+  };
+  const std::vector<double> score = column("score"), live = column("live_on_policy"), live_all = column("live_all"),
+                            distinct = column("distinct_states");
+  const StudyFits f = study_fits(live.data(), score.data(), distinct.data(), n, 11);
+  const StudyFits fa = study_fits(live_all.data(), score.data(), distinct.data(), n, 13);
+  Results s;  // (Results refuses NaN and infinities, and writes atomically)
+  s.set_text("protocol", "study");
+  for (const char* key : {"study.k", "study.features", "study.positions", "study.sae_steps"})
+    if (const Json* v = first.find(key)) s.set(key + 6, *v);
+  s.set("runs", list);
+  s.set("fits", study_fits_json(f, "live_on_policy", "score", "distinct_states"));
+  s.set("fits_all", study_fits_json(fa, "live_all", "score", "distinct_states"));
+  char path[1100];
+  std::snprintf(path, sizeof path, "%s/sweep.json", out);
+  Status st = s.save(path);
+  if (!st.ok()) std::fprintf(stderr, "error: %s\n", st.message);
+  std::snprintf(path, sizeof path, "%s/sweep.csv", out);
+  if (FILE* c = std::fopen(path, "w")) {
+    std::fputs("run", c);
+    for (int k = 0; k < nkeys; ++k) std::fprintf(c, ",%s", keys[k].name);
+    std::fputs("\n", c);
+    for (const std::vector<double>& row : rows) {
+      std::fprintf(c, "%.0f", row[0]);
+      for (int k = 0; k < nkeys; ++k) std::fprintf(c, ",%.10g", row[size_t(k) + 1]);
+      std::fputs("\n", c);
+    }
+    std::fclose(c);
+  }
+  std::fprintf(report, "%4s %5s %9s %8s %8s %9s %10s %9s\n", "run", "seed", "steps", "score", "mate", "live pol.",
+               "live all", "distinct");
+  const std::vector<double> seed = column("seed"), steps = column("steps"), mate = column("exact_mate_prob");
+  for (int i = 0; i < n; ++i)
+    std::fprintf(report, "%4.0f %5.0f %9.0f %8.4f %8.4f %9.0f %10.0f %9.0f\n", rows[size_t(i)][0], seed[size_t(i)],
+                 steps[size_t(i)], score[size_t(i)], mate[size_t(i)], live[size_t(i)], live_all[size_t(i)],
+                 distinct[size_t(i)]);
+  for (const StudyFits* g : {&f, &fa}) {
+    std::fprintf(report, "score vs %s over %d runs: Spearman %.3f [%.3f, %.3f], Pearson %.3f, partial (distinct "
+                 "states held) %.3f", g == &f ? "live_on_policy" : "live_all", n, g->c.spearman, g->c.spearman_ci.low,
+                 g->c.spearman_ci.high, g->c.pearson, g->partial);
+    if (g->linear_ok) std::fprintf(report, ", linear r2 %.3f", g->linear.r2);
+    if (g->quadratic_ok) std::fprintf(report, ", quadratic r2 %.3f", g->quadratic.r2);
+    std::fputs("\n", report);
+  }
+  return st.ok() ? n : 0;
 }
 
 }  // namespace saerl

@@ -168,3 +168,62 @@ TEST_CASE("the bootstrap draws nothing and returns {0, 0} on empty input") {
   CHECK(b.high == 0.0);
   CHECK(rng.state() == untouched.state());
 }
+
+TEST_CASE("a perfect quadratic is fitted exactly: its coefficients, r2 = 1") {
+  // y = 2 - 3x + 0.5x^2 at x = 100..110 (live-feature-sized x)
+  double x[11], y[11];
+  for (int i = 0; i < 11; ++i) x[i] = 100 + i, y[i] = 2 - 3 * x[i] + 0.5 * x[i] * x[i];
+  saerl::PolyFit q;
+  REQUIRE(saerl::polyfit(x, y, 11, 2, &q).ok());
+  CHECK(q.degree == 2);
+  CHECK(q.coef[0] == doctest::Approx(2).epsilon(1e-6));
+  CHECK(q.coef[1] == doctest::Approx(-3).epsilon(1e-8));
+  CHECK(q.coef[2] == doctest::Approx(0.5).epsilon(1e-10));
+  CHECK(q.r2 == doctest::Approx(1).epsilon(1e-12));
+  CHECK(q.at(200) == doctest::Approx(2 - 600 + 20000).epsilon(1e-10));
+  // the straight line through the same points explains less than all of it
+  saerl::PolyFit l;
+  REQUIRE(saerl::polyfit(x, y, 11, 1, &l).ok());
+  CHECK(l.r2 < 1);
+  CHECK(l.r2 > 0.9);
+}
+
+TEST_CASE("a line fitted to y = x^2 at -1, 0, 1 is flat at 2/3 and explains nothing") {
+  // by hand: slope = sum dx dy / sum dx^2 = (-1 + 0 + 1) / 2 = 0, intercept = mean y = 2/3;
+  // residuals 1/3, -2/3, 1/3 sum to squares 2/3 = the total: r2 = 0
+  const double x[] = {-1, 0, 1}, y[] = {1, 0, 1};
+  saerl::PolyFit l;
+  REQUIRE(saerl::polyfit(x, y, 3, 1, &l).ok());
+  CHECK(l.coef[0] == doctest::Approx(2.0 / 3).epsilon(1e-12));
+  CHECK(std::fabs(l.coef[1]) < 1e-12);
+  CHECK(std::fabs(l.r2) < 1e-12);
+  saerl::PolyFit q;  // three points fix a quadratic: y = x^2 exactly
+  REQUIRE(saerl::polyfit(x, y, 3, 2, &q).ok());
+  CHECK(std::fabs(q.coef[0]) < 1e-12);
+  CHECK(std::fabs(q.coef[1]) < 1e-12);
+  CHECK(q.coef[2] == doctest::Approx(1).epsilon(1e-12));
+  CHECK(q.r2 == doctest::Approx(1).epsilon(1e-12));
+}
+
+TEST_CASE("polyfit refuses fits that are not unique") {
+  const double x[] = {1, 1, 2, 2}, y[] = {1, 2, 3, 4}, c[] = {5, 5, 5, 5};
+  saerl::PolyFit f;
+  CHECK(saerl::polyfit(x, y, 1, 1, &f).code == saerl::StatusCode::invalid_argument);  // 1 point, 2 coefficients
+  CHECK(saerl::polyfit(c, y, 4, 1, &f).code == saerl::StatusCode::invalid_argument);  // constant x
+  CHECK(saerl::polyfit(x, y, 4, 2, &f).code == saerl::StatusCode::invalid_argument);  // 2 distinct x, 3 coefficients
+  CHECK(saerl::polyfit(x, y, 4, 4, &f).code == saerl::StatusCode::invalid_argument);  // degree beyond 3
+  CHECK(saerl::polyfit(x, y, 4, 1, &f).ok());
+}
+
+TEST_CASE("partial correlation: z's share taken out of x and y, by hand") {
+  // z, e1, e2 are orthogonal with mean 0; x = z + e1, y = z + e2 correlate (r = 4 / 8 = 0.5)
+  // only through z: once z is regressed out, e1 and e2 are left, and they do not correlate
+  const double z[] = {1, 1, -1, -1}, x[] = {2, 0, 0, -2}, y[] = {2, 0, -2, 0};
+  CHECK(saerl::pearson(x, y, 4) == doctest::Approx(0.5).epsilon(1e-14));
+  CHECK(std::fabs(saerl::partial_correlation(x, y, z, 4)) < 1e-14);
+  // y2 = z + e1 + e2: left with e1 and e1 + e2, r = 4 / (2 * sqrt(8)) = 1 / sqrt(2)
+  const double y2[] = {3, -1, -1, -1};
+  CHECK(saerl::partial_correlation(x, y2, z, 4) == doctest::Approx(1 / std::sqrt(2.0)).epsilon(1e-14));
+  // z equal to x explains x entirely: 0, not a division by zero
+  CHECK(saerl::partial_correlation(x, y, x, 4) == 0.0);
+}

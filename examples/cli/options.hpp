@@ -40,6 +40,7 @@ struct Options {
   // sweep
   long run = -1, runs = 16, jobs = 2;
   int collect = 0;
+  const char* protocol = nullptr;  // nullptr: "default" (training lengths); "study": equal budgets, seeds
   // checkpoints
   long checkpoint_every = 0;
   int resume = 0;
@@ -50,7 +51,7 @@ struct Options {
 
 // The options, in the order of option_table().
 enum OptionId {
-  kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kCheckpointEvery, kResume, kQuick, kFormat,
+  kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kProtocol, kCheckpointEvery, kResume, kQuick, kFormat,
   kOptionCount
 };
 
@@ -93,6 +94,7 @@ inline const OptionSpec* option_table(int* count) {
       {"jobs", "J", "sweep: runs at a time (default: 2)"},
       {"run", "I", "sweep: run I alone (a job of a cluster array)"},
       {"collect", nullptr, "sweep: only merge the finished runs"},
+      {"protocol", "P", "sweep: default (training lengths) | study (equal budgets, seeds; docs/SWEEP.md)"},
       {"checkpoint-every", "N", "save the whole training state every N steps (written, then renamed)"},
       {"resume", nullptr, "go on from that checkpoint (same options); ends bit-identical"},
       {"quick", nullptr, "the whole pipeline at a small scale, in about a minute"},
@@ -179,6 +181,7 @@ inline Status set_option(OptionId id, const char* name, const char* v, Options* 
     case kJobs: s = parse_long(name, v, 1, 256, &o->jobs); break;
     case kRun: s = parse_long(name, v, 0, 9999, &o->run); break;
     case kCollect: o->collect = 1; break;
+    case kProtocol: o->protocol = v; break;
     case kCheckpointEvery: s = parse_long(name, v, 1, 1000000000L, &o->checkpoint_every); break;
     case kResume: o->resume = 1; break;
     case kQuick: o->quick = 1; break;

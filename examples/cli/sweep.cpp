@@ -1,9 +1,18 @@
-// saerl sweep: the follow-up study's experiment: many DQNs, the study's SAE (and TopK as a
-// control) on each, and how the count of live features tracks the DQN's quality
-// (examples/sweep.hpp: the runs as processes, the merge, the fits).
+// saerl sweep: the follow-up study's experiment: many DQNs, SAEs on each, and how the count of
+// live features tracks the DQN's quality (examples/sweep.hpp: the runs as processes, the merge,
+// the fits). Two protocols:
+//   default  run I trains longer as I grows; the study's first SAE (relu) and TopK, on every
+//            legal position
+//   study    the follow-up's own (docs/SWEEP.md): equal budgets, seeds only; a TopK SAE on the
+//            positions greedy play visits and, as the visitation control, on every legal one
+//            (examples/study.hpp)
 #include <chrono>
+#include <cstring>
+#include <memory>
 #include <string>
 
+#include "../../core/mlp_io.hpp"
+#include "../study.hpp"
 #include "../sweep.hpp"
 #include "commands.hpp"
 
@@ -13,15 +22,20 @@ extern const char* g_program;
 
 namespace {
 
-// One run of the sweep, in DIR/run-I: a DQN trained for a length that grows with I, then the
-// study's SAE (relu) and the TopK control, with lighter evaluation than train-sae's defaults.
-int sweep_one(const Options& o) {
-  char dir[1100];
+// The study protocol's budget, in environment steps, when --steps is not given: where DQNs of
+// different seeds still differ in quality (docs/SWEEP.md gives the measurements behind it).
+constexpr long kStudyBudget = 150000;
+constexpr long kStudySaeSteps = 3000;  // SAE steps of 256 inputs (--sae-steps)
+
+// k scaled to the layer: the study's 50 of a 512-wide layer, i.e. 50 D / 512 (12 on 128).
+int study_k(int width) { return 50 * width / 512 > 0 ? 50 * width / 512 : 1; }
+
+bool study_protocol(const Options& o) { return o.protocol && std::strcmp(o.protocol, "study") == 0; }
+
+// One run of the default protocol, in DIR/run-I: a DQN trained for a length that grows with I,
+// then the study's SAE (relu) and the TopK control, with lighter evaluation than train-sae's.
+int sweep_one(const Options& o, const char* dir) {
   const int run = int(o.run), runs = int(o.runs);
-  sweep_run_dir(o.out, run, dir, sizeof dir);
-  Status s = make_dir(o.out);
-  if (s.ok()) s = make_dir(dir);
-  if (!s.ok()) return fail(s);
   Options ro = o;
   ro.out = dir;
   ro.seed = 1000 + (unsigned long long)run;
@@ -36,6 +50,71 @@ int sweep_one(const Options& o) {
     ro.pursuit = 0;
     rc = cmd_train_sae(ro);
   }
+  return rc;
+}
+
+// The study protocol's measurements of DIR/dqn.bin (examples/study.hpp), into the study.*
+// keys of DIR/results.json.
+template <class S>
+int study_measure(const Options& o) {
+  using Net = typename S::Net;
+  using SaeT = typename S::SaeT;
+  constexpr int D = SaeT::kIn;
+  const int k = o.k > 0 ? int(o.k) : study_k(D);
+  if (k > SaeT::kFeatures) return fail("--k: %d is more than the %s preset's %d features", k, S::kName, SaeT::kFeatures);
+  const long steps = o.sae_steps > 0 ? o.sae_steps : kStudySaeSteps;
+  auto net = std::make_unique<Net>();
+  Status s = load_mlp(*net, in_dir(o.out, "dqn.bin").c_str());
+  if (!s.ok()) return fail(s);
+  const auto t0 = std::chrono::steady_clock::now();
+  Rng rng(o.seed);
+  Rng study_rng = rng.split();  // (train-dqn drew its own streams from this seed)
+  std::fprintf(stderr, "sweep: TopK SAE %d -> %d, k %d, %ld steps of %d, on %d greedy-play positions and on every "
+               "legal position\n", D, SaeT::kFeatures, k, steps, S::kSaeBatch, kStudyPositions);
+  const StudyRun r = study_run<Net, typename S::Game, SaeT, S::kSaeBatch>(*net, k, steps, study_rng);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("live features: %d of %d on greedy play (%d distinct positions of %d), %d on every legal position "
+              "(%d); FVU %.4f and %.4f; %.1f s\n", r.on_policy.live, SaeT::kFeatures, r.distinct_states,
+              r.on_policy.rows, r.all.live, r.all.rows, r.on_policy.fvu, r.all.fvu, seconds);
+  s = update_results(o.out, [&](Results& res) {
+    res.set_text("study.protocol", "study");
+    res.set("study.k", k);
+    res.set("study.features", SaeT::kFeatures);
+    res.set("study.positions", r.on_policy.rows);
+    res.set("study.sae_steps", double(steps));
+    res.set("study.live_on_policy", r.on_policy.live);
+    res.set("study.fvu_on_policy", r.on_policy.fvu);
+    res.set("study.l0_on_policy", r.on_policy.l0);
+    res.set("study.distinct_states", r.distinct_states);
+    res.set("study.live_all", r.all.live);
+    res.set("study.fvu_all", r.all.fvu);
+    res.set("study.l0_all", r.all.l0);
+    res.set("study.all_positions", r.all.rows);
+    res.set("study.seconds", seconds);
+  });
+  return s.ok() ? 0 : fail(s);
+}
+
+// One run of the study protocol, in DIR/run-I: seed I + 1, the same budget for every run.
+int study_one(const Options& o, const char* dir) {
+  Options ro = o;
+  ro.out = dir;
+  ro.seed = (unsigned long long)study_seed(int(o.run));
+  ro.steps = o.steps > 0 ? o.steps : kStudyBudget;
+  ro.eval_every = ro.steps > 1000 ? ro.steps : 1000;  // the exact evaluation at the end suffices
+  ro.games = o.games < 2000 ? o.games : 2000;
+  const int rc = cmd_train_dqn(ro);
+  if (rc != 0) return rc;
+  return with_setup(ro, true, [&](auto setup) { return study_measure<decltype(setup)>(ro); });
+}
+
+int run_one(const Options& o) {
+  char dir[1100];
+  sweep_run_dir(o.out, int(o.run), dir, sizeof dir);
+  Status s = make_dir(o.out);
+  if (s.ok()) s = make_dir(dir);
+  if (!s.ok()) return fail(s);
+  const int rc = study_protocol(o) ? study_one(o, dir) : sweep_one(o, dir);
   if (rc != 0) return rc;
   const std::string done = in_dir(dir, "done");
   FILE* f = std::fopen(done.c_str(), "w");
@@ -46,23 +125,45 @@ int sweep_one(const Options& o) {
 }  // namespace
 
 int cmd_sweep(const Options& o) {
+  if (o.protocol && !study_protocol(o) && std::strcmp(o.protocol, "default") != 0)
+    return fail("--protocol: unknown protocol '%s' (default | study)", o.protocol);
+  const bool study = study_protocol(o);
+  if (!study && o.k > 0) return fail("--k: only the study protocol takes it (the default protocol's SAEs use the recipe's)");
   if (o.run >= 0) {
     if (o.run >= o.runs) return fail("--run %ld is not below --runs %ld", o.run, o.runs);
-    return sweep_one(o);
+    return run_one(o);
   }
   Status s = make_dir(o.out);
   if (!s.ok()) return fail(s);
   int failed = 0;
   if (!o.collect) {
     const auto t0 = std::chrono::steady_clock::now();
-    failed = sweep_spawn(g_program, o.out, o.preset ? o.preset : "default", int(o.runs), int(o.jobs),
-                         o.steps > 0 ? o.steps : 800000, o.sae_steps > 0 ? o.sae_steps : 2000, o.games);
+    // the options every run shares
+    const long steps = o.steps > 0 ? o.steps : study ? kStudyBudget : 800000;
+    const long sae_steps = o.sae_steps > 0 ? o.sae_steps : study ? kStudySaeSteps : 2000;
+    std::string values[5] = {std::to_string(steps), std::to_string(sae_steps), std::to_string(o.games),
+                             std::to_string(o.k), std::to_string(o.threads)};
+    const char* args[20];
+    int n = 0;
+    for (const char* a : {"--protocol", study ? "study" : "default", "--preset", o.preset ? o.preset : "default",
+                          "--steps", values[0].c_str(), "--sae-steps", values[1].c_str(), "--games", values[2].c_str()})
+      args[n++] = a;
+    if (o.board) args[n++] = "--board", args[n++] = o.board == 5 ? "5" : o.board == 6 ? "6" : o.board == 7 ? "7" : "8";
+    if (o.k > 0) args[n++] = "--k", args[n++] = values[3].c_str();
+    if (o.threads > 0) args[n++] = "--threads", args[n++] = values[4].c_str();
+    args[n] = nullptr;
+    std::fprintf(stderr, "sweep: protocol %s, %ld runs, %ld jobs at a time, %s %ld steps\n", study ? "study" : "default",
+                 o.runs, o.jobs, study ? "each" : "the longest", steps);
+    failed = sweep_spawn(g_program, o.out, int(o.runs), int(o.jobs), args);
     std::fprintf(stderr, "sweep: %ld runs in %.0f s, %d failed (logs in %s/run-I.log)\n", o.runs,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), failed, o.out);
   }
-  const int merged = sweep_collect(o.out, int(o.runs), stdout);
+  const int merged = study ? study_collect(o.out, int(o.runs), stdout) : sweep_collect(o.out, int(o.runs), stdout);
   if (merged == 0) return fail("no finished run in %s", o.out);
-  std::printf("wrote %s/sweep.csv, %s/sweep.json and %s/sweep.svg (%d runs)\n", o.out, o.out, o.out, merged);
+  if (study)
+    std::printf("wrote %s/sweep.json and %s/sweep.csv (%d runs)\n", o.out, o.out, merged);
+  else
+    std::printf("wrote %s/sweep.csv, %s/sweep.json and %s/sweep.svg (%d runs)\n", o.out, o.out, o.out, merged);
   return failed ? 1 : 0;
 }
 
