@@ -19,6 +19,10 @@
 //                             in place of z_1 (no error term), rows as "positions"
 //   sae-<variant>/cfg.json    SAELens' config (architecture, d_in, d_sae, hook_name, ...) and
 //                             saerl's variant, width, k or lambda and hook point
+//   sae-<variant>/features.safetensors, predicates.json
+//                             "codes" (N, M) of every legal position, each feature's label
+//                             (best predicate, precision, recall, F1) and density, and the
+//                             predicates' names and phrases (examples/export_features.hpp)
 // With ExportFormat::npy each tensor is <name>.npy in the same directory instead.
 //
 // In PyTorch's terms the files compute what saerl computes:
@@ -34,12 +38,15 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "../core/mlp_io.hpp"
 #include "../core/npy.hpp"
 #include "../core/safetensors.hpp"
 #include "../sae/sae_io.hpp"
+#include "../gridworld/rook_solver.hpp"
 #include "directory.hpp"
+#include "export_features.hpp"
 #include "pipeline.hpp"
 #include "results.hpp"
 
@@ -75,19 +82,18 @@ inline Status save_npy_tensor(const char* path, const SafeTensor& t) {
 // Writes one group of tensors into dir: one .safetensors file named `file`, or <name>.npy each.
 inline Status write_tensors(const char* dir, const char* file, const SafeTensor* t, int n, ExportFormat format,
                             std::FILE* log) {
-  char path[1200];
   static const char* const kMeta[2] = {"format", "pt"};  // what safetensors.torch writes
   if (format == ExportFormat::safetensors) {
-    std::snprintf(path, sizeof path, "%s/%s", dir, file);
-    Status s = save_safetensors(path, t, n, kMeta, 1);
-    if (s.ok()) log_written(log, path);
+    const std::string path = std::string(dir) + "/" + file;
+    Status s = save_safetensors(path.c_str(), t, n, kMeta, 1);
+    if (s.ok()) log_written(log, path.c_str());
     return s;
   }
   for (int i = 0; i < n; ++i) {
-    std::snprintf(path, sizeof path, "%s/%s.npy", dir, t[i].name);
-    Status s = save_npy_tensor(path, t[i]);
+    const std::string path = std::string(dir) + "/" + t[i].name + ".npy";
+    Status s = save_npy_tensor(path.c_str(), t[i]);
     if (!s.ok()) return s;
-    log_written(log, path);
+    log_written(log, path.c_str());
   }
   return Status::success();
 }
@@ -241,6 +247,11 @@ Status export_run(const Net& net, const char* dir, ExportFormat format, std::FIL
   char module[8];
   std::snprintf(module, sizeof module, "%d", 2 * HiddenLayer<Net>::kLayer);  // nn.Sequential index of z_1's Linear
   auto sae = std::make_unique<SaeT>();
+  constexpr int N = Game::kSize, M = SaeT::kFeatures;
+  auto solver = std::make_unique<RookSolver<N>>();  // ground truth for the labels: distances to mate
+  solver->solve(1.0f);
+  auto analysis = std::make_unique<FeatureAnalysis<SaeT, N>>();
+  auto features = std::make_unique<FeatureExport<M>>();
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
     const char* name = sae_variant_name(SaeVariant(v));
     std::snprintf(path, sizeof path, "%s/sae-%s.bin", dir, name);
@@ -252,6 +263,18 @@ Status export_run(const Net& net, const char* dir, ExportFormat format, std::FIL
     s = make_dir(sub);
     if (s.ok()) s = detail::export_sae(*sae, trained_lambda(*results, sae->variant), module, sub, format, log);
     if (s.ok()) s = detail::export_spliced_q<Net, SaeT, Game>(net, *sae, sub, format, log);
+    if (s.ok()) s = feature_export(net, *sae, solver->dtm, *analysis, *features);
+    if (!s.ok()) return s;
+    const FeatureExport<M>& f = *features;
+    const uint64_t s_codes[2] = {uint64_t(f.rows), uint64_t(M)}, s_m[1] = {uint64_t(M)};
+    const SafeTensor t[6] = {SafeTensor::of("codes", f.codes.get(), s_codes, 2),
+                             SafeTensor::of("label_predicate", f.predicate, s_m, 1),
+                             SafeTensor::of("label_precision", f.precision, s_m, 1),
+                             SafeTensor::of("label_recall", f.recall, s_m, 1), SafeTensor::of("label_f1", f.f1, s_m, 1),
+                             SafeTensor::of("density", f.density, s_m, 1)};
+    s = detail::write_tensors(sub, "features.safetensors", t, 6, format, log);
+    const std::string predicates_path = std::string(sub) + "/predicates.json";
+    if (s.ok()) s = detail::write_text(predicates_path.c_str(), f.predicates_json.c_str(), log);
     if (!s.ok()) return s;
   }
   return Status::success();

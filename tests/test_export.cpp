@@ -239,6 +239,41 @@ void check_export(bool npy) {
     CHECK(skipped < compared / 1000);
     CHECK(active > compared / 50);   // the comparison covers active features too,
     CHECK(active < compared * 9 / 10);  // and inactive ones
+
+    // the codes of every position (rows as activations/positions) and each feature's label
+    const auto F = read_group(dir + "/export/sae-" + name, "features.safetensors",
+                              {"codes", "label_predicate", "label_precision", "label_recall", "label_f1", "density"}, npy);
+    const saerl_test::Tensor &codes = get(F, "codes", "F32", {uint64_t(n), M}),
+                             &predicate = get(F, "label_predicate", "I32", {M}),
+                             &precision = get(F, "label_precision", "F32", {M}), &density = get(F, "density", "F32", {M});
+    REQUIRE(codes.bytes.size() == size_t(n) * M * 4);
+    REQUIRE(predicate.bytes.size() == M * 4);
+    const std::vector<unsigned char> ptext = saerl_test::read_file(dir + "/export/sae-" + name + "/predicates.json");
+    saerl_test::Json predicates;
+    REQUIRE(saerl_test::parse_json(reinterpret_cast<const char*>(ptext.data()), ptext.size(), &predicates));
+    REQUIRE(predicates.get("names") != nullptr);
+    const size_t P = predicates.get("names")->items.size();
+    CHECK(P == size_t(saerl::RookPredicates<5>::kCount));
+    CHECK(predicates.get("phrases")->items.size() == P);
+    double worst_code = 0;
+    std::vector<long> fired(M, 0);
+    for (int i = 0; i < n; i += 7) {
+      float x[D];
+      for (int d = 0; d < D; ++d) x[d] = acts.f32(size_t(i) * D + size_t(d));
+      saerl::sae_forward(copy, x, 1, work, false);
+      for (int j = 0; j < M; ++j) worst_code = std::fmax(worst_code, std::fabs(codes.f32(size_t(i) * M + j) - work.f[j]));
+    }
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < M; ++j) fired[size_t(j)] += codes.f32(size_t(i) * M + j) > 0;
+    CHECK(worst_code < 1e-5);
+    for (int j = 0; j < M; ++j) {
+      CHECK(density.f32(size_t(j)) == doctest::Approx(double(fired[size_t(j)]) / n).epsilon(1e-6));
+      const int32_t p = predicate.i32(size_t(j));
+      CHECK(p >= -1);
+      CHECK(p < int32_t(P));
+      if (fired[size_t(j)] == 0) CHECK(p == -1);
+      if (p >= 0) CHECK(precision.f32(size_t(j)) > 0);
+    }
   }
 }
 

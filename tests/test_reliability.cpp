@@ -2,8 +2,11 @@
 // status 2 and leave existing models alone; the same seed gives the same files; a run killed by
 // SIGKILL (mid-training, or between writing a checkpoint and renaming it) and resumed ends
 // bit-identical to a straight run; a diverging run stops with exit status 1 and keeps its last
-// checkpoint. Small step counts: each run takes a fraction of a second.
+// checkpoint; SIGTERM or SIGINT leaves no temporary file. Small step counts: each run takes a
+// fraction of a second.
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -13,6 +16,7 @@
 
 #include <doctest/doctest.h>
 
+#include "examples/cli/cleanup.hpp"
 #include "tests/run_program.hpp"
 #include "tests/temp_files.hpp"
 
@@ -273,4 +277,43 @@ TEST_CASE("each command has its own help, and eval reads the preset of a tiny mo
   CHECK_MESSAGE(e.exit_code == 0, e.err);
   const Bytes said = read_file(a);
   CHECK(std::string(said.begin(), said.end()).find("tiny preset") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM or SIGINT while temp files are open removes them and still ends the program by that signal") {
+  TempDir tmp;
+  const std::string done = tmp.path("done.bin"), open = tmp.path("open.bin"), second = tmp.path("second.bin");
+  for (int sig : {SIGTERM, SIGINT}) {
+    const pid_t pid = fork();
+    if (pid == 0) {  // the child: one file committed, two half-written, then the signal
+      saerl::remove_temp_files_on_signals();
+      saerl::TempFile a, b, c;
+      bool ok = a.open(done.c_str()).ok();
+      a.write("whole", 5);
+      ok = ok && a.finish().ok() && a.commit().ok();
+      ok = ok && b.open(open.c_str()).ok() && c.open(second.c_str()).ok();
+      b.write("half", 4);
+      c.write("half", 4);
+      std::fflush(nullptr);
+      if (ok) std::raise(sig);
+      _exit(3);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
+    CHECK(read_file(done) == Bytes{'w', 'h', 'o', 'l', 'e'});
+    CHECK(!exists(open + ".tmp"));
+    CHECK(!exists(second + ".tmp"));
+    CHECK(!exists(open));
+  }
+}
+
+TEST_CASE("saerl report stopped by SIGTERM while writing report.html leaves no report.html.tmp") {
+  TempDir tmp;
+  const std::string dir = tmp.path("run"), err = tmp.path("err");
+  REQUIRE(mkdir(dir.c_str(), 0755) == 0);
+  const Ended e = saerl_test::run_saerl({"report", "--out", dir}, err, {"SAERL_TEST_TERM_WRITING=1"});
+  CHECK(e.signal == SIGTERM);
+  CHECK(!exists(dir + "/report.html.tmp"));
+  CHECK(!exists(dir + "/report.html"));
 }

@@ -93,7 +93,8 @@ ReportData sample_data() {
                  "recall": 0.9, "f1": 0.37, "labeled": false},
        "heat": [[], [], []], "top": []}],
     "dead": [0, 2],
-    "ablation": {"games": 1000, "base_checkmate_rate": 0.6, "top": [{"id": 3, "checkmate_rate": 0.2}]},
+    "ablation": {"dqn_return": 80.5, "base_return_ratio": 0.6, "base_mate_prob": 0.7,
+                 "top": [{"id": 3, "return_ratio": 0.2, "mate_prob": 0.3}]},
     "probe": {"train_rows": 5632, "heldout_rows": 1408, "predicates": [
       {"name": "bk_corner", "phrase": "the black king is in a corner", "positive_rate": 0.05,
        "majority_accuracy": 0.95, "sae": {"accuracy": 0.96, "balanced_accuracy": 0.71},
@@ -282,7 +283,20 @@ TEST_CASE("features_json of a small DQN and SAE holds one record per live featur
   CHECK(a->data.size == Game::count_legal_positions());
   CHECK(a->data.size <= FeatureAnalysis<SaeT, N>::kRows);
   auto ab = std::make_unique<Ablation<SaeT::kFeatures>>();
-  ablation_effects<Game>(*net, *sae, 20, 5, *ab);
+  auto exact = std::make_unique<RookExact<N>>();
+  exact->init(Game::Opponent::random);
+  ablation_effects<Game>(*net, *sae, a->data.row(0), a->data.source, a->data.size, *exact, *ab);
+  // judged exactly: nothing ablated is the spliced policy that train-sae measures (batched here:
+  // equal unless rounding flips a near-tie)
+  const float zeros[SaeT::kIn] = {};
+  const SpliceFidelity splice = measure_splice<Net, SaeT, Game>(*net, *sae, zeros, *exact);
+  CHECK(ab->base_return_ratio == doctest::Approx(splice.spliced_return_ratio).epsilon(1e-9));
+  CHECK(ab->dqn_return == doctest::Approx(splice.original.expected_return).epsilon(1e-12));
+  for (int t = 0; t < ab->top_count; ++t) {
+    CHECK(ab->changed[ab->top[t]] > 0);
+    CHECK(ab->top_mate_prob[t] >= 0);
+    CHECK(ab->top_mate_prob[t] <= 1);
+  }
   auto read = std::make_unique<ReadOut<N>>();
   REQUIRE(read_out(*net, *sae, *a, 7, *read).ok());
   const Json f = features_json("relu", *a, *ab, *read);
@@ -320,4 +334,5 @@ TEST_CASE("features_json of a small DQN and SAE holds one record per live featur
   d.features.push_back(back);
   const std::string html = report_html(d);
   CHECK(positions_of(html, "<article class=\"card\"").size() == size_t(a->report.live));
+  if (ab->top_count > 0) CHECK(html.find("return ratio without it") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "../../core/parallel.hpp"
+#include "cleanup.hpp"
 #include "commands.hpp"
 
 namespace saerl {
@@ -39,6 +40,8 @@ void print_command_help(const Command& c) {
 int main(int argc, char** argv) {
   using namespace saerl;
   g_program = argv[0];
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it is printed, also into a pipe or file
+  remove_temp_files_on_signals();          // Ctrl-C or SIGTERM leaves no *.tmp behind
   for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(i ? argv[i] : "saerl");
   if (argc < 2) return fail("no command given (see saerl --help)");
   if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {

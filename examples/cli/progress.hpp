@@ -5,6 +5,9 @@
 //   saerl::Progress p("train-dqn", total_steps, "steps");
 //   for (long t = 1; t <= total; ++t) { ...; p.update(t, "checkmate 0.95"); }
 //   p.finish();
+//
+//   saerl::StageLines stages("report", 4 * 5);  // work in 20 stages of roughly equal cost
+//   stages.begin("topk: probes");               // one line per stage, with the time left
 #pragma once
 #include <unistd.h>
 
@@ -59,6 +62,34 @@ class Progress {
   long total_;
   bool tty_, shown_ = false;
   std::chrono::steady_clock::time_point start_, last_;
+};
+
+// One line per stage on stderr, flushed at once (also into a pipe): its name, how many stages
+// are done of the total, the time spent and, once a stage has ended, the time left estimated
+// from the mean stage so far.
+class StageLines {
+ public:
+  StageLines(const char* label, int total)
+      : label_(label), total_(total), start_(std::chrono::steady_clock::now()) {}
+
+  // Starts the next stage: prints "label: what (k/total, 0:12 elapsed, 0:40 left)".
+  void begin(const char* what) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    char spent[24], left[48] = "";
+    clock_text(elapsed, spent, sizeof spent);
+    if (done_ > 0 && done_ < total_) {
+      char t[24];
+      std::snprintf(left, sizeof left, ", %s left", clock_text(elapsed / done_ * (total_ - done_), t, sizeof t));
+    }
+    std::fprintf(stderr, "%s: %s  (%d/%d, %s elapsed%s)\n", label_, what, done_, total_, spent, left);
+    std::fflush(stderr);
+    ++done_;
+  }
+
+ private:
+  const char* label_;
+  int total_, done_ = 0;
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace saerl

@@ -1,7 +1,11 @@
 // saerl report: label the features of every DIR/sae-<variant>.bin against ground truth, run the
 // causal and probe tests, write DIR/features-<variant>.json and the features.* keys of
 // DIR/results.json; then draw DIR/report.html from those files alone (examples/report.hpp).
+// One line per stage on stderr, with the time left. Test hook: SAERL_TEST_TERM_WRITING=1 raises
+// SIGTERM while DIR/report.html.tmp is open (cleanup.hpp must remove it).
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include "../../core/mlp_io.hpp"
@@ -10,6 +14,7 @@
 #include "../report.hpp"
 #include "../steering.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 namespace saerl {
 namespace {
@@ -30,19 +35,37 @@ int report(const Options& o) {
   using Game = typename S::Game;
   constexpr int N = Game::kSize;
   const auto t0 = std::chrono::steady_clock::now();
+  constexpr int kStagesPerVariant = 4;
   auto net = std::make_unique<Net>();
   Status s = load_mlp(*net, in_dir(o.out, "dqn.bin").c_str());
   if (!s.ok()) return fail(s);
-  auto solver = std::make_unique<RookSolver<N>>();
-  solver->solve(1.0f);
-  auto counterfactuals = std::make_unique<Counterfactuals<N>>();  // the steering's x' boards, once per DQN
-  prepare_counterfactuals(*net, solver->dtm, *counterfactuals);
   static Results results;
   const std::string results_path = in_dir(o.out, "results.json");
   s = results.load(results_path.c_str());
   if (!s.ok()) return fail(s);
-
   auto sae = std::make_unique<SaeT>();
+  int variants = 0;
+  for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {  // every file checked before the long work
+    const std::string sae_path = in_dir(o.out, "sae-%s.bin", sae_variant_name(SaeVariant(v)));
+    if (!file_exists(sae_path)) continue;
+    s = load_sae(*sae, sae_path.c_str());
+    if (!s.ok()) return fail(s);
+    ++variants;
+  }
+  if (!variants) {  // (and no stale features files either)
+    for (int v = 0; v <= int(SaeVariant::jumprelu); ++v)
+      std::remove(in_dir(o.out, "features-%s.json", sae_variant_name(SaeVariant(v))).c_str());
+    return fail("no %s/sae-<variant>.bin to report on (run train-sae first)", o.out);
+  }
+  StageLines stages("report", 2 + kStagesPerVariant * variants);
+  stages.begin("solving the game exactly (distances to mate, the random black's exact values)");
+  auto solver = std::make_unique<RookSolver<N>>();
+  solver->solve(1.0f);
+  auto counterfactuals = std::make_unique<Counterfactuals<N>>();  // the steering's x' boards, once per DQN
+  prepare_counterfactuals(*net, solver->dtm, *counterfactuals);
+  auto exact = std::make_unique<RookExact<N>>();  // judges the ablated policies, every variant
+  exact->init(Game::Opponent::random);
+
   auto analysis = std::make_unique<FeatureAnalysis<SaeT, N>>();
   int found = 0;
   for (int v = 0; v <= int(SaeVariant::jumprelu); ++v) {
@@ -56,6 +79,12 @@ int report(const Options& o) {
     }
     if (!s.ok()) return fail(s);
     ++found;
+    char what[120];
+    auto stage = [&](const char* text) {
+      std::snprintf(what, sizeof what, "%s: %s", name, text);
+      stages.begin(what);
+    };
+    stage("labelling features against every legal position");
     s = analyse_rook_features(*net, *sae, solver->dtm, *analysis);
     if (!s.ok()) return fail(s);
     const auto& r = analysis->report;
@@ -72,6 +101,7 @@ int report(const Options& o) {
       render_position<N>(Game::from_index(analysis->data.source[r.top_rows[order[0]][0]]), board, sizeof board);
       std::printf("  feature %d is strongest on:\n%s", order[0], board);
     }
+    stage("probes, coverage and board reconstruction");
     auto read = std::make_unique<ReadOut<N>>();
     s = read_out(*net, *sae, *analysis, o.seed, *read);
     if (!s.ok()) return fail(s);
@@ -105,14 +135,17 @@ int report(const Options& o) {
     }
     std::printf("  %d features labelled with precision >= %.1f and recall >= %.1f; %d predicates beyond the "
                 "Q-values\n", labeled, kLabelPrecision, kLabelRecall, read->beyond_q);
+    stage("ablation, judged exactly");
     auto ablation = std::make_unique<Ablation<SaeT::kFeatures>>();
-    ablation_effects<Game>(*net, *sae, 1000, o.seed + 2, *ablation);
+    const auto& rows = analysis->data;
+    ablation_effects<Game>(*net, *sae, rows.row(0), rows.source, rows.size, *exact, *ablation);
     if (ablation->top_count > 0) {
       const int j = ablation->top[0];
       std::printf("  most influential feature %d: ablating it changes the action in %ld of %ld positions; "
-                  "checkmate rate %.3f -> %.3f\n", j, ablation->changed[j], ablation->active[j],
-                  ablation->base_checkmate, ablation->top_checkmate[0]);
+                  "exact return ratio %.3f -> %.3f\n", j, ablation->changed[j], ablation->active[j],
+                  ablation->base_return_ratio, ablation->top_return_ratio[0]);
     }
+    stage("steering");
     auto steering = std::make_unique<Steering<SaeT::kFeatures>>();
     SteeringOptions steer;
     steer.seed = o.seed + 3;
@@ -132,6 +165,7 @@ int report(const Options& o) {
     if (!s.ok()) return fail(s);
   }
   if (!found) return fail("no %s/sae-<variant>.bin to report on (run train-sae first)", o.out);
+  stages.begin("writing report.html");
   results.set("report.seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   s = results.save(results_path.c_str());
   if (s.ok()) s = write_report_html(o.out);
@@ -144,6 +178,13 @@ int report(const Options& o) {
 }  // namespace
 
 int cmd_report(const Options& o) {
+  if (std::getenv("SAERL_TEST_TERM_WRITING")) {  // test hook: SIGTERM while report.html.tmp is open
+    TempFile page;
+    const Status s = page.open(in_dir(o.out, "report.html").c_str());
+    if (!s.ok()) return fail(s);
+    page.write("<!doctype html>", 15);
+    std::raise(SIGTERM);
+  }
   return with_setup(o, true, [&](auto setup) { return report<decltype(setup)>(o); });
 }
 

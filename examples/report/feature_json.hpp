@@ -24,7 +24,10 @@
 //     top          up to 4 strongest positions: {position (RookCheckmate<N>::index),
 //                  squares [white king, rook, black king], activation}
 //   dead           the ids of dead features
-//   ablation       {games, base_checkmate_rate, top: [{id, checkmate_rate}]}
+//   ablation       exact judgement of the spliced policy over every legal start (report/ablation.hpp):
+//                  {dqn_return (the DQN's exact expected return), base_return_ratio and
+//                  base_mate_prob (through the SAE, nothing ablated), top: [{id, return_ratio,
+//                  mate_prob}] (the most influential features, each ablated alone)}
 //   probe          {train_rows, heldout_rows, predicates: [{name, phrase, positive_rate,
 //                  majority_accuracy, sae: {accuracy, balanced_accuracy}, q_values: {...}}]}
 //   supervised     {sae: {...}, neurons: {...}}: coverage, coverage_other, board_f1,
@@ -154,9 +157,11 @@ Json features_json(const char* variant, const FeatureAnalysis<SaeT, N>& a, const
   out.set("dead", std::move(dead));
   Json top = json_array();
   for (int t = 0; t < ab.top_count; ++t)
-    top.push(json_object_of({{"id", json_number(ab.top[t])}, {"checkmate_rate", json_number(ab.top_checkmate[t])}}));
-  out.set("ablation", json_object_of({{"games", json_number(ab.games)},
-                                      {"base_checkmate_rate", json_number(ab.base_checkmate)},
+    top.push(json_object_of({{"id", json_number(ab.top[t])}, {"return_ratio", json_number(ab.top_return_ratio[t])},
+                             {"mate_prob", json_number(ab.top_mate_prob[t])}}));
+  out.set("ablation", json_object_of({{"dqn_return", json_number(ab.dqn_return)},
+                                      {"base_return_ratio", json_number(ab.base_return_ratio)},
+                                      {"base_mate_prob", json_number(ab.base_mate_prob)},
                                       {"top", std::move(top)}}));
   out.set("probe", detail::probe_json(read));
   out.set("supervised", json_object_of({{"sae", supervised_json(read.sae)}, {"neurons", supervised_json(read.neurons)}}));

@@ -72,8 +72,9 @@ inline void html_causal(Html& h, const ReportData& d) {
   section_begin(h, "causal", "Causal tests");
   h.raw("<p>A label says when a feature fires, not that the DQN uses it. <b>Ablation</b>: the DQN acts through the "
         "SAE with one feature's contribution removed from the reconstruction; the table lists the features whose "
-        "removal changes the greedy move on the most positions, and the checkmate rate of games played without "
-        "them. <b>Steering</b> (when the run has it): the feature is written into positions where its label is "
+        "removal changes the greedy move on the most positions, and the exact expected return of the policy without "
+        "them (every legal start against the random black king, relative to the DQN's own return: 100% keeps all of "
+        "it). <b>Steering</b> (when the run has it): the feature is written into positions where its label is "
         "false, and the DQN's move is compared with its move on the nearest board where the label holds.</p>\n");
   bool any = false;
   for (size_t v = 0; v < d.variants.size(); ++v) {
@@ -83,22 +84,25 @@ inline void html_causal(Html& h, const ReportData& d) {
     if (is_array(top) && !top->items.empty()) {
       any = true;
       const double positions = number_or(file, "positions", NAN);
-      h.put("<h3>Ablation: %s</h3><p class=\"note\">Checkmate rate through the SAE with nothing removed: %s over %s "
-            "games against the random black king.</p><div class=\"scroll\"><table class=\"data\"><tr><th>feature</th>"
-            "<th>label</th><th class=\"n\">positions active</th><th class=\"n\">move changed</th>"
-            "<th class=\"n\">of all positions</th><th class=\"n\">checkmate rate without it</th>"
-            "<th class=\"n\">change (points)</th></tr>\n",
-            name.c_str(), percent(number_at(file, "ablation.base_checkmate_rate")).c_str(),
-            fixed(number_at(file, "ablation.games"), 0).c_str());
+      h.put("<h3>Ablation: %s</h3><p class=\"note\">Exact return through the SAE with nothing removed: %s of the "
+            "DQN's (mate probability %s), over every legal start against the random black king.</p><div "
+            "class=\"scroll\"><table class=\"data\"><tr><th>feature</th><th>label</th><th class=\"n\">positions "
+            "active</th><th class=\"n\">move changed</th><th class=\"n\">of all positions</th><th class=\"n\">return "
+            "ratio without it</th><th class=\"n\">change (points)</th><th class=\"n\">mate probability without "
+            "it</th></tr>\n",
+            name.c_str(), percent(number_at(file, "ablation.base_return_ratio")).c_str(),
+            percent(number_at(file, "ablation.base_mate_prob")).c_str());
       for (const Json& t : top->items) {
         const double id = number_or(&t, "id", -1);
         const Json* f = detail::feature_by_id(file, id);
-        const double change = 100 * (number_or(&t, "checkmate_rate", NAN) - number_or(file, "ablation.base_checkmate_rate", NAN));
+        const double change =
+            100 * (number_or(&t, "return_ratio", NAN) - number_or(file, "ablation.base_return_ratio", NAN));
         h.put("<tr><td><a href=\"#f-%s-%.0f\">#%.0f</a></td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-              "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s%s</td></tr>\n",
+              "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s%s</td><td class=\"n\">%s</td></tr>\n",
               name.c_str(), id, id, detail::short_label(f).c_str(), fixed(number_at(f, "active"), 0).c_str(),
               fixed(number_at(f, "changed"), 0).c_str(), percent(number_or(f, "changed", NAN) / positions).c_str(),
-              percent(number_at(&t, "checkmate_rate")).c_str(), change > 0 ? "+" : "", fixed(change, 1).c_str());
+              percent(number_at(&t, "return_ratio")).c_str(), change > 0 ? "+" : "", fixed(change, 1).c_str(),
+              percent(number_at(&t, "mate_prob")).c_str());
       }
       h.raw("</table></div>\n");
     }

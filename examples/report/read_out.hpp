@@ -2,7 +2,8 @@
 // DQN's Q-values and the raw neurons the SAE reads, on a fixed 80/20 split of the legal
 // positions (rows shuffled with the seed):
 //   probes          for each named predicate (gridworld/predicates.hpp), a logistic probe
-//                   (core/logistic_probe.hpp) on the SAE's codes and one on the Q-values,
+//                   (core/logistic_probe.hpp; all predicates trained together by
+//                   core/logistic_probes.hpp) on the SAE's codes and one on the Q-values,
 //                   trained on the 80%, scored on the held-out 20%: accuracy and balanced
 //                   accuracy (TPR + TNR) / 2, beside the majority answer's accuracy (whose
 //                   balanced accuracy is 0.5). Balanced accuracy is the one to compare when a
@@ -19,7 +20,7 @@
 #pragma once
 #include <memory>
 
-#include "../../core/logistic_probe.hpp"
+#include "../../core/logistic_probes.hpp"
 #include "../../sae/board_reconstruction.hpp"
 #include "../results.hpp"
 #include "analysis.hpp"
@@ -135,20 +136,26 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT, N>& a, ui
   }
   ProbeOptions options;
   options.steps = 150;
-  auto sae_probe = std::make_unique<LogisticProbe<M>>();
-  auto q_probe = std::make_unique<LogisticProbe<A>>();
+  // every named predicate at once (core/logistic_probes.hpp): the models and losses of single
+  // probes, one pass over the rows for all of them
+  auto sae_probes = std::make_unique<LogisticProbes<M, named>>();
+  auto q_probes = std::make_unique<LogisticProbes<A, named>>();
+  Status s = sae_probes->train(codes.get(), truth.get(), n_train, P, options);
+  if (s.ok()) s = q_probes->train(q.get(), truth.get(), n_train, P, options);
+  if (!s.ok()) return s;
+  const int held = n - n_train;
+  const float* codes_held = codes.get() + size_t(n_train) * M;
+  const float* q_held = q.get() + size_t(n_train) * A;
+  const uint8_t* truth_held = truth.get() + size_t(n_train) * P;
   for (int p = 0; p < named; ++p) {
-    ProbeAccuracy acc;
-    Status s = probe_accuracy(codes.get(), truth.get(), P, p, n_train, n, *sae_probe, acc, options);
-    if (!s.ok()) return s;
-    out.sae_accuracy[p] = acc.heldout_accuracy;
-    out.sae_balanced[p] = balanced_accuracy(*sae_probe, codes.get(), truth.get(), P, p, n_train, n);
-    out.baseline[p] = acc.baseline_accuracy;
-    out.positive_rate[p] = acc.heldout_positive_rate;
-    s = probe_accuracy(q.get(), truth.get(), P, p, n_train, n, *q_probe, acc, options);
-    if (!s.ok()) return s;
-    out.q_accuracy[p] = acc.heldout_accuracy;
-    out.q_balanced[p] = balanced_accuracy(*q_probe, q.get(), truth.get(), P, p, n_train, n);
+    long positives = 0;
+    for (int i = 0; i < held; ++i) positives += truth_held[size_t(i) * P + p] != 0;
+    out.positive_rate[p] = double(positives) / held;
+    out.baseline[p] = out.positive_rate[p] > 0.5 ? out.positive_rate[p] : 1.0 - out.positive_rate[p];
+    out.sae_accuracy[p] = sae_probes->accuracy(codes_held, truth_held, held, P, p);
+    out.sae_balanced[p] = balanced_accuracy(sae_probes->one(p), codes.get(), truth.get(), P, p, n_train, n);
+    out.q_accuracy[p] = q_probes->accuracy(q_held, truth_held, held, P, p);
+    out.q_balanced[p] = balanced_accuracy(q_probes->one(p), q.get(), truth.get(), P, p, n_train, n);
     out.beyond_q += out.sae_accuracy[p] - out.q_accuracy[p] >= 0.1;
     out.sae_mean += out.sae_accuracy[p] / named;
     out.sae_balanced_mean += out.sae_balanced[p] / named;
@@ -156,7 +163,7 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT, N>& a, ui
     out.q_balanced_mean += out.q_balanced[p] / named;
     out.baseline_mean += out.baseline[p] / named;
   }
-  Status s = supervised_metrics<N, M>(codes.get(), truth.get(), squares.get(), n, n_train, out.sae);
+  s = supervised_metrics<N, M>(codes.get(), truth.get(), squares.get(), n, n_train, out.sae);
   if (!s.ok()) return s;
   return supervised_metrics<N, W>(neurons.get(), truth.get(), squares.get(), n, n_train, out.neurons);
 }
