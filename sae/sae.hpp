@@ -37,6 +37,7 @@
 #include <cstdint>
 
 #include "../core/dense.hpp"
+#include "../core/matmul_sparse.hpp"
 #include "../core/rng.hpp"
 
 namespace saerl {
