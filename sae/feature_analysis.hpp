@@ -1,7 +1,7 @@
 // saerl/sae/feature_analysis.hpp — what each feature of a sparse autoencoder responds to: its
 // activation density, its top-activating inputs, its mean activation per value of an input
-// attribute (heat maps), and the ground-truth predicate it matches best by F1, in one line; and
-// the coverage of a family of predicates as Karvonen et al. define it.
+// attribute (heat maps), and the ground-truth predicate it matches best by F1, in one line. The
+// coverage of a family of predicates, as Karvonen et al. define it, is in sae/coverage.hpp.
 //
 // Ground truth comes as plain arrays, one row per input, so sae/ knows nothing of boards (the
 // glue computes predicates with gridworld/ and hands them over):
@@ -19,7 +19,7 @@
 //   auto heat = std::make_unique<saerl::HeatMaps<SaeT::kFeatures, 3, 25>>();
 //   s = saerl::heat_maps(*sae, rows, count, squares, *work, *heat);
 //   double h = heat->mean(j, /*piece=*/2, /*square=*/12);
-//   // coverage, from codes (count, M) computed by the caller (or raw neurons, the baseline):
+//   // coverage (sae/coverage.hpp), from codes (count, M) of the caller (or raw neurons):
 //   auto counts = std::make_unique<saerl::ThresholdCounts<SaeT::kFeatures, kPredicates>>();
 //   s = saerl::count_thresholds(codes, truth, count, *counts);
 //   saerl::Coverage board;
@@ -40,23 +40,9 @@
 //                    at the one fire threshold: a quick summary, not Karvonen et al.'s coverage
 //   heat mean_jgv  = (1 / #{i : a_ig = v}) sum_{i : a_ig = v} f_ij   (0 when no input has v)
 //
-// Coverage of a family Phi of predicates (Karvonen et al. 2024; in their code,
-// circuits/f1_analysis.py, best_f1_average), from ThresholdCounts over the evaluation rows
-// (threshold_counts.hpp: thresholds t / T of each feature's maximum on those rows, T = 10):
-//   coverage(Phi)  = max_t (1 / |Phi|) sum_{p in Phi} max_j F1_tjp
-// One threshold for the whole family, the one that maximises its mean (lowest t on ties); each
-// predicate takes its best feature at that threshold. As they do, we compute it on the rows the
-// statistics come from (no held-out split: it measures whether some feature matches, not a
-// classifier's generalisation) and average within a family, never across families. Where we
-// differ: a predicate that holds on no row is left out of |Phi| (they divide by every class of
-// the family; here every piece-square holds somewhere, so the two agree on the board family).
-// The program reports two families of the rook checkmate (examples/report.hpp): `coverage`, the
-// 3 N^2 piece-on-square predicates (the board state, their headline family), and
-// `coverage_other`, the named predicates (gridworld/predicates.hpp).
 //
 // Cost: one SAE forward pass per B inputs, then per input O(M) to scan its codes and O(P) per
 // firing feature (a row of TP counts += the input's truth row), so O(n (M + L0 P)) in all;
-// coverage() is O(T M |Phi|) on the counts.
 // Counts are ints and longs: up to 2^31 - 1 inputs. No heap; the structs are placed by the caller.
 #pragma once
 #include <cstddef>
@@ -66,6 +52,7 @@
 
 #include "../core/status.hpp"
 #include "sae.hpp"
+#include "coverage.hpp"
 #include "threshold_counts.hpp"
 
 namespace saerl {
@@ -361,46 +348,6 @@ int describe_feature(const FeatureReport<M, P, TopN>& r, int j, PredicatePhrase 
 template <int M, int P, int TopN>
 int describe_feature(const FeatureReport<M, P, TopN>& r, int j, std::nullptr_t, char* buf, size_t cap) {
   return detail::describe(r, j, nullptr, buf, cap);
-}
-
-// Karvonen et al.'s coverage of one family of predicates (see the header).
-struct Coverage {
-  double value = 0;    // max_t of the family's mean best F1
-  int threshold = -1;  // the t that gives it (cut t / T of each feature's max); -1: no predicate present
-  int predicates = 0;  // predicates of the family that hold on at least one row (|Phi|)
-};
-
-// max_j F1_tjp, and in *feature the lowest j that reaches it (-1 when it is 0).
-template <int M, int P, int T>
-double best_f1(const ThresholdCounts<M, P, T>& c, int t, int p, int* feature = nullptr) {
-  double best = 0;
-  int arg = -1;
-  for (int j = 0; j < M; ++j) {
-    const double f = c.f1(t, j, p);
-    if (f > best) best = f, arg = j;
-  }
-  if (feature) *feature = arg;
-  return best;
-}
-
-// The coverage of the family of predicates [first, last) from counts c. invalid_argument when the
-// range is empty or leaves [0, P).
-template <int M, int P, int T>
-Status coverage(const ThresholdCounts<M, P, T>& c, int first, int last, Coverage& out) {
-  out = Coverage();
-  if (first < 0 || last > P || first >= last)
-    return Status::error(StatusCode::invalid_argument, "coverage: the family [%d, %d) is not a range within [0, %d)",
-                         first, last, P);
-  for (int p = first; p < last; ++p) out.predicates += c.positives[p] > 0;
-  if (out.predicates == 0) return Status::success();
-  for (int t = 0; t < T; ++t) {
-    double total = 0;
-    for (int p = first; p < last; ++p)
-      if (c.positives[p] > 0) total += best_f1(c, t, p);
-    const double mean = total / out.predicates;
-    if (out.threshold < 0 || mean > out.value) out.value = mean, out.threshold = t;  // lowest t on ties
-  }
-  return Status::success();
 }
 
 }  // namespace saerl
