@@ -209,6 +209,25 @@ void spliced_actions(SplicedPolicy<Net, SaeT, Game>& policy, const RookExact<Gam
   for (int l = 0; l < exact.legal_count; ++l) actions[l] = uint8_t(policy.greedy(Game::from_index(exact.legal[l])));
 }
 
+// The fraction of the rows [from, to) of `data` (data.source = position index) whose greedy
+// action with the SAE spliced in is dqn_actions' (in RookExact's legal order), e.g. on the
+// held-out rows alone.
+template <class Net, class SaeT, class Game, class Dataset>
+double split_agreement(const Net& net, SaeT& sae, const Dataset& data, const RookExact<Game::kSize>& exact,
+                       const uint8_t* dqn_actions, int from, int to) {
+  auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
+  policy->net = &net;
+  policy->sae = &sae;
+  long same = 0, count = 0;
+  for (int i = from; i < to; ++i) {
+    const int l = exact.id[data.source[i]];
+    if (l < 0) continue;
+    same += policy->greedy(Game::from_index(data.source[i])) == dqn_actions[l];
+    ++count;
+  }
+  return count ? double(same) / double(count) : 0;
+}
+
 // pursuit_k > 0 also measures the pursuit reconstruction (slower: k * M * D per position).
 // dqn_actions, when given, receives the DQN's own greedy actions (exact.legal_count of them).
 template <class Net, class SaeT, class Game>

@@ -81,6 +81,37 @@ TEST_CASE("spliced fidelity, exactly: an exact SAE keeps everything, a constant 
   if (f.mean.expected_return != f.original.expected_return) CHECK(f.return_recovered_mean == 0.0);
 }
 
+TEST_CASE("agreement on a split of the positions: its parts average to the agreement over all") {
+  auto net = std::make_unique<Net>();
+  saerl::Rng rng(4);
+  net->init(rng);
+  auto exact = std::make_unique<saerl::RookExact<5>>();
+  REQUIRE(exact->init(Game::Opponent::random).ok());
+  auto data = std::make_unique<saerl::ActivationDataset<float, W, 8192>>();
+  saerl::collect_all_positions<Net, Game>(*net, *data);
+  data->shuffle_split(rng, 0.2);
+  auto sae = std::make_unique<SaeT>();
+  make_exact(*sae);
+  float mean[W];
+  data->mean(0, data->train_size, mean);
+  auto dqn = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
+  saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, 0, dqn.get());
+  // an exact SAE agrees everywhere, on either part
+  CHECK(saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), 0, data->train_size) == 1.0);
+  CHECK(saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), data->train_size, data->size) ==
+        1.0);
+  // a mean-ablating SAE: the two parts, weighted by their sizes, give measure_splice's agreement
+  saerl::fill(sae->params, SaeT::kParams, 0.0f);
+  saerl::copy(mean, sae->b_dec(), W);
+  const saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
+  const double a = saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), 0, data->train_size);
+  const double b =
+      saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), data->train_size, data->size);
+  REQUIRE(f.action_agreement < 1.0);
+  CHECK((a * data->train_size + b * (data->size - data->train_size)) / data->size ==
+        doctest::Approx(f.action_agreement).epsilon(1e-12));
+}
+
 namespace {
 // Relative error between q's gradient with respect to x_hat and central differences of its
 // loss (float, h = 1e-2).

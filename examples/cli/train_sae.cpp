@@ -167,6 +167,10 @@ int train(const Options& o) {
   // dead features on one stated set: every legal position, and the positions greedy play reaches
   const SaeMetrics all = evaluate_sae(*sae, *data, 0, data->size, *work);
   const SaeMetrics visited = evaluate_visited(*sae, *data, *exact, dqn_actions.get(), *work);
+  // the same on the training and held-out parts apart: how far the SAE generalises
+  const SaeMetrics trained = evaluate_sae(*sae, *data, 0, data->train_size, *work);
+  const double heldout_agreement = split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn_actions.get(),
+                                                                     data->train_size, data->size);
 
   s = save_sae(*sae, model.c_str());
   if (!s.ok()) return fail(s);
@@ -174,6 +178,8 @@ int train(const Options& o) {
               "ratio", "rec.zero", "rec.mean", "seconds");
   std::printf("%-10s %7.4f %6.2f %5d %5d %9.4f %9.4f %9.4f %9.4f %8.1f\n", name, m.fvu, m.l0, all.dead, m.dense,
               f.action_agreement, f.spliced_return_ratio, f.return_recovered_zero, f.return_recovered_mean, train_seconds);
+  std::printf("  training positions: FVU %.4f; held-out positions: FVU %.4f, action agreement %.4f\n", trained.fvu,
+              m.fvu, heldout_agreement);
   if (o.pursuit)
     std::printf("%-10s %7.4f %6d %5s %5s %9.4f %9.4f   (matching pursuit over the same dictionary)\n", "+pursuit",
                 ito_fvu, pursuit_k, "", "", f.pursuit_action_agreement, f.pursuit_return_ratio);
@@ -196,6 +202,8 @@ int train(const Options& o) {
     put("dense", m.dense);
     put("width", SaeT::kFeatures);
     put("action_agreement", f.action_agreement);
+    put("action_agreement_heldout", heldout_agreement);
+    put("fvu_train", trained.fvu);
     put("spliced_return_ratio", f.spliced_return_ratio);
     put("spliced_mate_prob", f.spliced.mate_prob);
     put("return_recovered_zero", f.return_recovered_zero);
