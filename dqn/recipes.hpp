@@ -16,7 +16,10 @@ namespace saerl {
 // a faster and a slower mate: 0.98 plateaued at a ratio of 0.975), random moves drawn among
 // those the agent does not already believe to lose (Q > -0.9), epsilon 0.3 -> 0.05 over the
 // first half, batch 64 with one update per 8 steps, the learning rate annealed 5e-4 -> 5e-5,
-// 1.2 million steps.
+// 1.2 million steps; and Gaussian noise of std 0.1 added to the second hidden layer's
+// pre-activation in training (DqnConfig::hidden_noise), so that Q ignores small changes of the
+// layer an SAE reads: five seeds 0.990-0.993 with it (0.988-0.991 without), and a TopK SAE's
+// held-out FVU falls from 0.071 to 0.047 (docs/FAITHFUL.md).
 inline DqnTrainConfig rook_dqn_recipe() {
   DqnTrainConfig d;
   d.steps = 1200000;
@@ -26,6 +29,7 @@ inline DqnTrainConfig rook_dqn_recipe() {
   d.agent.double_dqn = true;
   d.agent.cut_at_exploration = true;
   d.agent.explore_floor = -0.9f;
+  d.agent.hidden_noise = 0.1f;
   d.epsilon = LinearSchedule{0.3f, 0.05f, d.steps / 2};
   d.learning_rate = LinearSchedule{5e-4f, 5e-5f, d.steps};
   d.eval_every = 50000;
@@ -48,6 +52,7 @@ inline DqnTrainConfig with_steps(DqnTrainConfig d, long steps) {
 inline DqnTrainConfig rook_dqn_recipe(int n) {
   DqnTrainConfig d = rook_dqn_recipe();
   if (n <= 5) return d;
+  d.agent.hidden_noise = 0;  // (measured without it on the larger boards)
   d = with_steps(d, n == 6 ? 2400000 : n == 7 ? 4000000 : 6000000);
   d.eval_every = d.steps / 24;
   if (n >= 7) d.agent.n_step = 5, d.agent.gamma = 0.9f;
