@@ -5,7 +5,6 @@
 // The SAE reads the second hidden layer's pre-activation, z_1 (docs/DESIGN.md), the input of
 // layer 2 of the Mlp after its ReLU: Q = relu(z_1) W_2 + b_2.
 #pragma once
-#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -209,62 +208,63 @@ void spliced_actions(SplicedPolicy<Net, SaeT, Game>& policy, const RookExact<Gam
   for (int l = 0; l < exact.legal_count; ++l) actions[l] = uint8_t(policy.greedy(Game::from_index(exact.legal[l])));
 }
 
-// The fraction of the rows [from, to) of `data` (data.source = position index) whose greedy
-// action with the SAE spliced in is dqn_actions' (in RookExact's legal order), e.g. on the
-// held-out rows alone.
-template <class Net, class SaeT, class Game, class Dataset>
-double split_agreement(const Net& net, SaeT& sae, const Dataset& data, const RookExact<Game::kSize>& exact,
-                       const uint8_t* dqn_actions, int from, int to) {
-  auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
-  policy->net = &net;
-  policy->sae = &sae;
+// The fraction of the rows [from, to) of `data` (data.source = position index) where two
+// policies, given as actions in RookExact's legal order, choose alike: e.g. the DQN's and the
+// spliced policy's (measure_splice's outputs) on the held-out rows alone.
+template <class Dataset, int N>
+double row_agreement(const Dataset& data, const RookExact<N>& exact, const uint8_t* a, const uint8_t* b, int from,
+                     int to) {
   long same = 0, count = 0;
   for (int i = from; i < to; ++i) {
     const int l = exact.id[data.source[i]];
     if (l < 0) continue;
-    same += policy->greedy(Game::from_index(data.source[i])) == dqn_actions[l];
+    same += a[l] == b[l];
     ++count;
   }
   return count ? double(same) / double(count) : 0;
 }
 
 // pursuit_k > 0 also measures the pursuit reconstruction (slower: k * M * D per position).
-// dqn_actions, when given, receives the DQN's own greedy actions (exact.legal_count of them).
+// dqn_actions and sae_actions, when given, receive the DQN's own greedy actions and those with
+// the SAE spliced in (exact.legal_count each, in RookExact's legal order).
 template <class Net, class SaeT, class Game>
 SpliceFidelity measure_splice(const Net& net, SaeT& sae, const float* data_mean, RookExact<Game::kSize>& exact,
-                              int pursuit_k = 0, uint8_t* dqn_actions = nullptr) {
+                              int pursuit_k = 0, uint8_t* dqn_actions = nullptr, uint8_t* sae_actions = nullptr) {
   auto policy = std::make_unique<SplicedPolicy<Net, SaeT, Game>>();
   policy->net = &net;
   policy->sae = &sae;
   policy->mean = data_mean;
   policy->pursuit_k = pursuit_k;
   const int n = exact.legal_count;
-  auto original = std::make_unique<uint8_t[]>(size_t(n)), other = std::make_unique<uint8_t[]>(size_t(n));
+  // the DQN's and the spliced actions into the caller's arrays when given; the rest in scratch
+  auto own = std::make_unique<uint8_t[]>(3 * size_t(n));
+  uint8_t* original = dqn_actions ? dqn_actions : own.get();
+  uint8_t* spliced = sae_actions ? sae_actions : own.get() + n;
+  uint8_t* scratch = own.get() + 2 * size_t(n);
   auto run = [&](Splice s, uint8_t* actions) {
     policy->splice = s;
     spliced_actions(*policy, exact, actions);
     return exact.evaluate_actions(actions).policy;
   };
-  auto agreement = [&] {
+  auto agreement = [&](const uint8_t* actions) {
     long same = 0;
-    for (int l = 0; l < n; ++l) same += other[l] == original[l];
+    for (int l = 0; l < n; ++l) same += actions[l] == original[l];
     return n ? double(same) / n : 0;
   };
   SpliceFidelity out;
-  out.original = run(Splice::none, original.get());
-  if (dqn_actions) std::copy(original.get(), original.get() + n, dqn_actions);
-  out.zero = run(Splice::zero, other.get());
-  out.mean = run(Splice::mean, other.get());
-  out.spliced = run(Splice::sae, other.get());
-  out.action_agreement = agreement();
+  out.original = run(Splice::none, original);
+  out.zero = run(Splice::zero, scratch);
+  out.mean = run(Splice::mean, scratch);
+  out.spliced = run(Splice::sae, spliced);
+  out.action_agreement = agreement(spliced);
   const double r = out.original.expected_return;
   auto recovered = [&](double base, double x) { return r != base ? (x - base) / (r - base) : 1.0; };
   out.spliced_return_ratio = out.spliced.expected_return / r;
   out.return_recovered_zero = recovered(out.zero.expected_return, out.spliced.expected_return);
   out.return_recovered_mean = recovered(out.mean.expected_return, out.spliced.expected_return);
   if (pursuit_k > 0) {
-    out.pursuit_return_ratio = run(Splice::pursuit, other.get()).expected_return / r;
-    out.pursuit_action_agreement = agreement();
+    out.pursuit_return_ratio = run(Splice::pursuit, scratch).expected_return / r;
+    out.pursuit_action_agreement = agreement(scratch);
   }
   return out;
 }

@@ -95,18 +95,21 @@ TEST_CASE("agreement on a split of the positions: its parts average to the agree
   float mean[W];
   data->mean(0, data->train_size, mean);
   auto dqn = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
-  saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, 0, dqn.get());
+  auto spliced = std::make_unique<uint8_t[]>(size_t(exact->legal_count));
+  saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, 0, dqn.get(), spliced.get());
   // an exact SAE agrees everywhere, on either part
-  CHECK(saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), 0, data->train_size) == 1.0);
-  CHECK(saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), data->train_size, data->size) ==
-        1.0);
+  CHECK(saerl::row_agreement(*data, *exact, dqn.get(), spliced.get(), 0, data->train_size) == 1.0);
+  CHECK(saerl::row_agreement(*data, *exact, dqn.get(), spliced.get(), data->train_size, data->size) == 1.0);
   // a mean-ablating SAE: the two parts, weighted by their sizes, give measure_splice's agreement
   saerl::fill(sae->params, SaeT::kParams, 0.0f);
   saerl::copy(mean, sae->b_dec(), W);
-  const saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
-  const double a = saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), 0, data->train_size);
-  const double b =
-      saerl::split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn.get(), data->train_size, data->size);
+  const saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, 0, dqn.get(), spliced.get());
+  // the spliced actions are the mean-ablated policy's: one action everywhere
+  bool constant = true;
+  for (int l = 1; l < exact->legal_count; ++l) constant = constant && spliced[l] == spliced[0];
+  CHECK(constant);
+  const double a = saerl::row_agreement(*data, *exact, dqn.get(), spliced.get(), 0, data->train_size);
+  const double b = saerl::row_agreement(*data, *exact, dqn.get(), spliced.get(), data->train_size, data->size);
   REQUIRE(f.action_agreement < 1.0);
   CHECK((a * data->train_size + b * (data->size - data->train_size)) / data->size ==
         doctest::Approx(f.action_agreement).epsilon(1e-12));

@@ -163,14 +163,16 @@ int train(const Options& o) {
   s = exact->init(Game::Opponent::random);
   if (!s.ok()) return fail(s);
   auto dqn_actions = std::make_unique<uint8_t[]>(Game::kLegalPositions);
-  const SpliceFidelity f = measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, pursuit_k, dqn_actions.get());
+  auto sae_actions = std::make_unique<uint8_t[]>(Game::kLegalPositions);
+  const SpliceFidelity f =
+      measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact, pursuit_k, dqn_actions.get(), sae_actions.get());
   // dead features on one stated set: every legal position, and the positions greedy play reaches
   const SaeMetrics all = evaluate_sae(*sae, *data, 0, data->size, *work);
   const SaeMetrics visited = evaluate_visited(*sae, *data, *exact, dqn_actions.get(), *work);
   // the same on the training and held-out parts apart: how far the SAE generalises
   const SaeMetrics trained = evaluate_sae(*sae, *data, 0, data->train_size, *work);
-  const double heldout_agreement = split_agreement<Net, SaeT, Game>(*net, *sae, *data, *exact, dqn_actions.get(),
-                                                                     data->train_size, data->size);
+  const double heldout_agreement =
+      row_agreement(*data, *exact, dqn_actions.get(), sae_actions.get(), data->train_size, data->size);
 
   s = save_sae(*sae, model.c_str());
   if (!s.ok()) return fail(s);
