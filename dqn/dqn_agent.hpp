@@ -1,9 +1,9 @@
 // saerl/dqn/dqn_agent.hpp — a deep Q network agent: online and target networks, n-step
 // replay, Double DQN as an option, Huber loss on scaled rewards, Adam.
 //
-//   using Env = saerl::RookCheckmate<5>;
-//   using Net = saerl::Mlp<float, Env::kObs, 128, 128, Env::kActions>;
-//   using Agent = saerl::DqnAgent<Env, Net, 32, 50000>;     // batch 32, replay 50,000
+//   using Game = saerl::RookCheckmate<5>;
+//   using Net = saerl::Mlp<float, Game::kObs, 128, 128, Game::kActions>;
+//   using Agent = saerl::DqnAgent<Game, Net, 32, 50000>;     // batch 32, replay 50,000
 //   auto agent = std::make_unique<Agent>();                   // large: place it once
 //   agent->init(config, rng);
 //   int a = agent->act(env.state(), epsilon, rng);
@@ -73,23 +73,23 @@ struct DqnConfig {
 };
 
 namespace detail {
-// Does Env describe symmetries (kSymmetries, transform, transform_action)?
-template <class Env, class = void>
+// Does Game describe symmetries (kSymmetries, transform, transform_action)?
+template <class Game, class = void>
 struct HasSymmetries : std::false_type {};
-template <class Env>
-struct HasSymmetries<Env, decltype(void(Env::kSymmetries))> : std::true_type {};
+template <class Game>
+struct HasSymmetries<Game, decltype(void(Game::kSymmetries))> : std::true_type {};
 }  // namespace detail
 
-template <class Env, class Net, int Batch, int Capacity>
+template <class Game, class Net, int Batch, int Capacity>
 struct DqnAgent {
   using T = typename Net::Scalar;
-  using State = typename Env::State;
+  using State = typename Game::State;
   using Network = Net;
-  static constexpr int kObs = Env::kObs, kActions = Env::kActions, kBatch = Batch;
+  static constexpr int kObs = Game::kObs, kActions = Game::kActions, kBatch = Batch;
   static constexpr int kMaxNStep = 8;
-  static_assert(Net::kIn == Env::kObs, "DqnAgent: the network's input width must equal Env::kObs");
-  static_assert(Net::kOut == Env::kActions, "DqnAgent: the network's output width must equal Env::kActions");
-  static_assert(Env::kActions <= 255, "DqnAgent: actions are stored in one byte");
+  static_assert(Net::kIn == Game::kObs, "DqnAgent: the network's input width must equal Game::kObs");
+  static_assert(Net::kOut == Game::kActions, "DqnAgent: the network's output width must equal Game::kActions");
+  static_assert(Game::kActions <= 255, "DqnAgent: actions are stored in one byte");
 
   struct Transition {
     State s, s2;
@@ -138,7 +138,7 @@ struct DqnAgent {
   // Q-values of one state, written to q (kActions).
   void q_values(const State& s, T* q) {
     T obs[kObs];
-    Env::observe(s, obs);
+    Game::observe(s, obs);
     copy(mlp_forward(online, obs, 1, single), q, kActions);
   }
 
@@ -206,8 +206,8 @@ struct DqnAgent {
       State s = batch[b]->s, s2 = batch[b]->s2;
       action[b] = batch[b]->action;
       augment(s, s2, action[b], rng);
-      Env::observe(s, x + b * kObs);
-      Env::observe(s2, x2 + b * kObs);
+      Game::observe(s, x + b * kObs);
+      Game::observe(s2, x2 + b * kObs);
     }
     // targets y = R + gamma^k Q_target(s', a*) for non-terminal s'
     const T* q_next = mlp_forward(target, x2, Batch, next_acts);
@@ -245,14 +245,14 @@ struct DqnAgent {
   }
 
   // With config.symmetries, a transition (s, a, s2) is replaced by its image under a random
-  // symmetry of the game: Env::kSymmetries, Env::transform(state, g), Env::transform_action.
+  // symmetry of the game: Game::kSymmetries, Game::transform(state, g), Game::transform_action.
   void augment(State& s, State& s2, int& a, Rng& rng) const {
-    if constexpr (detail::HasSymmetries<Env>::value) {
+    if constexpr (detail::HasSymmetries<Game>::value) {
       if (!config.symmetries) return;
-      const int g = int(rng.below(uint32_t(Env::kSymmetries)));
-      s = Env::transform(s, g);
-      s2 = Env::transform(s2, g);
-      a = Env::transform_action(a, g);
+      const int g = int(rng.below(uint32_t(Game::kSymmetries)));
+      s = Game::transform(s, g);
+      s2 = Game::transform(s2, g);
+      a = Game::transform_action(a, g);
     } else {
       (void)s, (void)s2, (void)a, (void)rng;
     }

@@ -7,7 +7,7 @@
 //     saerl::dqn_runner_fields(ar, runner);
 //   }
 //   s = saerl::load_checkpoint(path, kind, [&](auto& ar) { run_fields(ar); });
-//   if (s.ok()) s = saerl::check_dqn_agent(*agent, [](const Env::State& st) { return ...in range...; });
+//   if (s.ok()) s = saerl::check_dqn_agent(*agent, [](const Game::State& st) { return ...in range...; });
 //
 // The agent's fields: both networks, Adam's moments, step and learning rate, the counters, the
 // whole replay ring (every slot, field by field, so padding never reaches the file) with its

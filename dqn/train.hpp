@@ -3,8 +3,8 @@
 // enough) and a whole run around it (train_dqn: schedules, evaluation, checkpoints, stopping).
 //
 //   saerl::DqnTrainConfig config;                    // the agent's hyperparameters and schedules
-//   saerl::DqnRunner<Agent, Env> runner;
-//   Env env;
+//   saerl::DqnRunner<Agent, Game> runner;
+//   Game env;
 //   saerl::start_dqn_training(config, *agent, runner, env, rng);
 //   struct : saerl::DqnCallbacks {                   // override what you need
 //     void evaluate(long step) { /* measure the greedy policy */ }
@@ -12,7 +12,7 @@
 //   saerl::Status s = saerl::train_dqn(config, *agent, runner, env, rng, callbacks);
 //
 // One step at a time, without train_dqn:
-//   saerl::DqnRunner<Agent, Env> runner;
+//   saerl::DqnRunner<Agent, Game> runner;
 //   runner.epsilon = {0.3f, 0.01f, total_steps / 2};
 //   runner.learning_rate = {5e-4f, 5e-5f, total_steps};        // optional; start 0 = keep Adam's
 //   env.reset(rng);
@@ -34,7 +34,7 @@
 
 namespace saerl {
 
-template <class Agent, class Env>
+template <class Agent, class Game>
 struct DqnRunner {
   LinearSchedule epsilon;
   LinearSchedule learning_rate{0.0f, 0.0f, 0};  // start 0: leave the agent's learning rate alone
@@ -46,8 +46,8 @@ struct DqnRunner {
   Status health;  // ok until an update leaves a NaN or infinity in the loss or the network
 
   // One environment step (and possibly one gradient step). Returns true when an episode ended.
-  bool step(Agent& agent, Env& env, Rng& rng) {
-    const typename Env::State s = env.state();
+  bool step(Agent& agent, Game& env, Rng& rng) {
+    const typename Game::State s = env.state();
     const int a = agent.act(s, epsilon.at(steps), rng);
     const auto r = env.step(a, rng);
     const bool truncated = !r.done && episode_limit > 0 && ++episode_steps >= episode_limit;
@@ -92,11 +92,11 @@ struct DqnCallbacks {
 };
 
 // A fresh run: the agent initialised, the runner's schedules set, the first episode started.
-template <class Agent, class Env>
-void start_dqn_training(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Env>& runner, Env& env,
+template <class Agent, class Game>
+void start_dqn_training(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Game>& runner, Game& env,
                         Rng& rng) {
   agent.init(config.agent, rng);
-  runner = DqnRunner<Agent, Env>{};
+  runner = DqnRunner<Agent, Game>{};
   runner.epsilon = config.epsilon;
   runner.learning_rate = config.learning_rate;
   runner.episode_limit = config.episode_limit;
@@ -106,8 +106,8 @@ void start_dqn_training(const DqnTrainConfig& config, Agent& agent, DqnRunner<Ag
 // Runs the loop from step runner.steps + 1 (0 for a fresh run, more after a checkpoint was
 // loaded) to config.steps. Returns ok, the divergence guard's Status (a NaN or an infinity:
 // stop and keep the last checkpoint), a checkpoint's failure, or StatusCode::stopped.
-template <class Agent, class Env, class Callbacks>
-Status train_dqn(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Env>& runner, Env& env, Rng& rng,
+template <class Agent, class Game, class Callbacks>
+Status train_dqn(const DqnTrainConfig& config, Agent& agent, DqnRunner<Agent, Game>& runner, Game& env, Rng& rng,
                  Callbacks& callbacks) {
   for (long t = runner.steps + 1; t <= config.steps; ++t) {
     if (callbacks.stop(t)) return Status::error(StatusCode::stopped, "training stopped at step %ld", t);

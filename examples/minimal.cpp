@@ -52,7 +52,7 @@ int main() {
   run.steps = config.total_steps;
   if (!train_sae(run, *sae, *trainer, data->row(0), data->train_size, rng, batch.get(), no_extra_loss, quiet_sae).ok())
     return 1;
-  auto work = std::make_unique<SaeBatch<SaeT, 256>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 256>>();
   const SaeMetrics m = evaluate_sae_rows(*sae, data->row(data->train_size), data->size - data->train_size, *work);
   std::printf("{\"return_ratio\": %.4f, \"mate_prob\": %.5f, \"fvu\": %.4f, \"l0\": %.2f}\n", quality.return_ratio,
               quality.policy.mate_prob, m.fvu, m.l0);

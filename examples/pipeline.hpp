@@ -72,7 +72,7 @@ void collect_rollouts(Agent& agent, int games, Rng& rng, Dataset& data) {
 // (RookExact::reached_by): where the agent goes, rather than every position that exists.
 template <class SaeT, int B, class Dataset, int N>
 SaeMetrics evaluate_visited(SaeT& sae, const Dataset& data, const RookExact<N>& exact, const uint8_t* actions,
-                            SaeBatch<SaeT, B>& work) {
+                            SaeWorkspace<SaeT, B>& work) {
   constexpr int D = SaeT::kIn;
   auto reached = std::make_unique<uint8_t[]>(size_t(exact.legal_count));
   exact.reached_by(actions, reached.get());
@@ -100,7 +100,7 @@ struct SplicedPolicy {
   int pursuit_k = 16;
   int ablate = -1;  // with Splice::sae: this feature's code is zeroed (x_hat -= f_j w_j)
   MlpActivations<Net, 1> acts;
-  SaeBatch<SaeT, 1> work;
+  SaeWorkspace<SaeT, 1> work;
 
   void q_values(typename Game::Position p, float* q) {
     constexpr int W = HiddenLayer<Net>::kWidth;

@@ -98,7 +98,7 @@ inline void rook_features(uint64_t seed, long dqn_steps, long sae_steps, RookFea
   float batch[B * D];
   for (long t = 0; t < sae_steps; ++t) {
     for (int b = 0; b < B; ++b) copy(a->data.row(int(rng.below(uint32_t(a->data.size)))), batch + b * D, D);
-    trainer->step(*sae, batch, B, rng);
+    trainer->step(*sae, batch, B);
   }
   const SaeMetrics m = evaluate_sae(*sae, a->data, 0, a->data.size, a->work);
   r.fvu = m.fvu;

@@ -117,7 +117,7 @@ Status steer_features(const Net& net, SaeT& sae, const Report& report, const Cou
     batch->count = 0;
   };
   auto acts = std::make_unique<MlpActivations<Net, 64>>();
-  auto work = std::make_unique<SaeBatch<SaeT, 64>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 64>>();
   detail::for_each_legal_batch<N>(net, *acts, [&](const Position* pos, int n, MlpActivations<Net, 64>& a) {
     sae_forward(sae, a.pre(HiddenLayer<Net>::kLayer), n, *work, false);
     for (int b = 0; b < n; ++b) {

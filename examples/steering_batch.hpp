@@ -54,7 +54,7 @@ Status plan_steering(const Net& net, SaeT& sae, const Report& report, const Stee
   std::vector<double> sum(M, 0.0);
   std::vector<long> active(M, 0);
   auto acts = std::make_unique<MlpActivations<Net, 64>>();
-  auto work = std::make_unique<SaeBatch<SaeT, 64>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 64>>();
   for_each_legal_batch<N>(net, *acts, [&](const typename RookCheckmate<N>::Position*, int n, MlpActivations<Net, 64>& a) {
     sae_forward(sae, a.pre(L), n, *work, false);
     for (int i = 0; i < n * M; ++i)
@@ -134,7 +134,7 @@ struct SteeringBatch {
   float target_obs[kP * Game::kObs];
   MlpActivations<Net, kP> target_acts;
   MlpActivations<Net, kP * kEdits> acts;
-  SaeBatch<SaeT, kP> work;
+  SaeWorkspace<SaeT, kP> work;
 
   // Runs x' and the edited layers through the DQN; q (count * kEdits, A) in acts.output().
   // Completes the swap rows with x_hat(x').

@@ -72,7 +72,7 @@ StudySae train_study_sae(const float* rows, int count, int k, long steps, Rng& r
   SaeCallbacks none;
   const Status s = train_sae(run, *sae, *trainer, rows, count, rng, batch.get(), no_extra_loss, none);
   if (!s.ok()) return out;  // (a diverged run counts no live feature; the caller sees fvu 0, live 0)
-  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, B>>();
   const SaeMetrics m = evaluate_sae_rows(*sae, rows, count, *work);
   out.live = m.live;
   out.fvu = m.fvu;

@@ -75,7 +75,7 @@ inline void recover_features(uint64_t seed, long steps, SuperpositionResult& r) 
   float x[B * D], on[F];
   for (long t = 0; t < steps; ++t) {
     for (int b = 0; b < B; ++b) r.model.sample(rng, x + b * D, on);
-    trainer->step(r.sae, x, B, rng);
+    trainer->step(r.sae, x, B);
   }
   r.final_mse = trainer->last_mse;
 

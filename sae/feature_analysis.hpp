@@ -11,7 +11,7 @@
 //
 //   using Report = saerl::FeatureReport<SaeT::kFeatures, kPredicates, 8>;
 //   auto report = std::make_unique<Report>();                     // large: place it once
-//   auto work = std::make_unique<saerl::SaeBatch<SaeT, 256>>();
+//   auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 256>>();
 //   saerl::Status s = saerl::analyse_features(*sae, rows, count, truth, *work, *report);
 //   char line[160];
 //   saerl::describe_feature(*report, j, phrases, line, sizeof line);
@@ -239,7 +239,7 @@ inline Status check_rows(const void* rows, int count, const char* who) {
 
 template <class SaeT, int B, int P, int TopN, class Truth>
 Status analyse(SaeT& sae, const typename SaeT::Scalar* rows, int count, const Truth* truth,
-               SaeBatch<SaeT, B>& work, FeatureReport<SaeT::kFeatures, P, TopN>& out, double fire_threshold) {
+               SaeWorkspace<SaeT, B>& work, FeatureReport<SaeT::kFeatures, P, TopN>& out, double fire_threshold) {
   constexpr int D = SaeT::kIn;
   Status s = check_rows(rows, count, "analyse_features");
   if (!s.ok()) return s;
@@ -260,14 +260,14 @@ Status analyse(SaeT& sae, const typename SaeT::Scalar* rows, int count, const Tr
 // for precision and recall, when its code exceeds fire_threshold.
 template <class SaeT, int B, int P, int TopN, class Truth>
 Status analyse_features(SaeT& sae, const typename SaeT::Scalar* rows, int count, const Truth* truth,
-                        SaeBatch<SaeT, B>& work, FeatureReport<SaeT::kFeatures, P, TopN>& out,
+                        SaeWorkspace<SaeT, B>& work, FeatureReport<SaeT::kFeatures, P, TopN>& out,
                         double fire_threshold = 0) {
   return detail::analyse(sae, rows, count, truth, work, out, fire_threshold);
 }
 
 // The same without ground truth: densities and top rows only.
 template <class SaeT, int B, int P, int TopN>
-Status analyse_features(SaeT& sae, const typename SaeT::Scalar* rows, int count, SaeBatch<SaeT, B>& work,
+Status analyse_features(SaeT& sae, const typename SaeT::Scalar* rows, int count, SaeWorkspace<SaeT, B>& work,
                         FeatureReport<SaeT::kFeatures, P, TopN>& out) {
   return detail::analyse(sae, rows, count, static_cast<const uint8_t*>(nullptr), work, out, 0.0);
 }
@@ -277,7 +277,7 @@ Status analyse_features(SaeT& sae, const typename SaeT::Scalar* rows, int count,
 // attribute is checked before any is counted: on invalid_argument, out is left cleared.
 template <class SaeT, int B, int G, int V>
 Status heat_maps(SaeT& sae, const typename SaeT::Scalar* rows, int count, const uint8_t* attributes,
-                 SaeBatch<SaeT, B>& work, HeatMaps<SaeT::kFeatures, G, V>& out) {
+                 SaeWorkspace<SaeT, B>& work, HeatMaps<SaeT::kFeatures, G, V>& out) {
   constexpr int D = SaeT::kIn;
   Status s = detail::check_rows(rows, count, "heat_maps");
   if (!s.ok()) return s;

@@ -1,7 +1,7 @@
 // saerl/sae/metrics.hpp — how well a sparse autoencoder reconstructs a set of activations,
 // and how its features fire on them (the SAE metrics of docs/METRICS.md).
 //
-//   auto work = std::make_unique<saerl::SaeBatch<SaeT, 256>>();
+//   auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 256>>();
 //   saerl::SaeMetrics m = saerl::evaluate_sae(*sae, *acts, acts->train_size, acts->size, *work);
 //   std::printf("FVU %.4f  L0 %.1f  dead %d  dense %d\n", m.fvu, m.l0, m.dead, m.dense);
 //
@@ -113,7 +113,7 @@ double fvu(const T* x, const T* x_hat, int rows, int d) {
 // Evaluates sae on x (rows, D), contiguous. If stats is given, it is cleared and filled.
 // With rows = 0 every number is 0 and every feature counts as dead.
 template <class SaeT, int B>
-SaeMetrics evaluate_sae_rows(SaeT& sae, const typename SaeT::Scalar* x, int rows, SaeBatch<SaeT, B>& work,
+SaeMetrics evaluate_sae_rows(SaeT& sae, const typename SaeT::Scalar* x, int rows, SaeWorkspace<SaeT, B>& work,
                              SaeFeatureStats<SaeT::kFeatures>* stats = nullptr) {
   using T = typename SaeT::Scalar;
   constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
@@ -152,7 +152,7 @@ SaeMetrics evaluate_sae_rows(SaeT& sae, const typename SaeT::Scalar* x, int rows
 // Evaluates sae on rows [begin, end) of data, whose rows must be contiguous
 // (data.row(i + 1) == data.row(i) + D, as in ActivationDataset).
 template <class SaeT, int B, class Dataset>
-SaeMetrics evaluate_sae(SaeT& sae, const Dataset& data, int begin, int end, SaeBatch<SaeT, B>& work,
+SaeMetrics evaluate_sae(SaeT& sae, const Dataset& data, int begin, int end, SaeWorkspace<SaeT, B>& work,
                         SaeFeatureStats<SaeT::kFeatures>* stats = nullptr) {
   const int rows = end > begin ? end - begin : 0;
   return evaluate_sae_rows(sae, rows > 0 ? data.row(begin) : nullptr, rows, work, stats);

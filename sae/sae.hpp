@@ -4,7 +4,7 @@
 //   using SaeT = saerl::Sae<float, 128, 512>;            // reads 128-d vectors, 512 features
 //   auto sae = std::make_unique<SaeT>();                  // large: place it once
 //   sae->init(saerl::SaeVariant::topk, 16, data_mean, rng);
-//   auto work = std::make_unique<saerl::SaeBatch<SaeT, 256>>();
+//   auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 256>>();
 //   saerl::sae_forward(*sae, x, 256, *work, /*training=*/false);   // work->f: codes, work->x_hat
 //
 // Shapes (input-major, as core/dense.hpp): W_enc (D, M), b_enc (M), W_dec (M, D), b_dec (D).
@@ -120,7 +120,7 @@ struct Sae {
 
 // What one forward pass over up to B inputs keeps for the backward pass.
 template <class SaeT, int B>
-struct SaeBatch {
+struct SaeWorkspace {
   using T = typename SaeT::Scalar;
   static constexpr int D = SaeT::kIn, M = SaeT::kFeatures, kBatch = B;
   int batch = 0;
@@ -185,7 +185,7 @@ void select_features(SaeVariant variant, int k, const T* z, T* f, int rows, int 
 // BatchTopK selects over the batch and updates its inference threshold; otherwise it
 // applies that threshold.
 template <class SaeT, int B>
-void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<SaeT, B>& w, bool training) {
+void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeWorkspace<SaeT, B>& w, bool training) {
   using T = typename SaeT::Scalar;
   constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
   if (batch > B) batch = B;
@@ -204,7 +204,7 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
       if (w.f[i] > T(0) && (!any || w.f[i] < smallest)) smallest = w.f[i], any = true;
     if (any) sae.batch_threshold() = sae.batch_threshold() == T(0) ? smallest
                                      : T(0.99) * sae.batch_threshold() + T(0.01) * smallest;
-  } else if (sae.variant == SaeVariant::topk && sae.k <= SaeBatch<SaeT, B>::kListCapacity / batch) {
+  } else if (sae.variant == SaeVariant::topk && sae.k <= SaeWorkspace<SaeT, B>::kListCapacity / batch) {
     detail::keep_top_listed(w.z, w.f, batch, M, sae.k, w.scratch, w.code_start, w.code_index, w.code_value);
     w.listed = true;
   } else {
@@ -215,7 +215,7 @@ void sae_forward(SaeT& sae, const typename SaeT::Scalar* x, int batch, SaeBatch<
   // decoder: x_hat = f W_dec + b_dec, from the listed rows of W_dec when the codes are listed
   if (!w.listed && (sae.variant == SaeVariant::topk || sae.variant == SaeVariant::batchtopk))
     w.listed = detail::list_codes(w.f, batch, M, w.code_start, w.code_index, w.code_value,
-                                  SaeBatch<SaeT, B>::kListCapacity);
+                                  SaeWorkspace<SaeT, B>::kListCapacity);
   if (w.listed)
     sparse_matmul_nn(w.code_start, w.code_index, w.code_value, sae.w_dec(), w.x_hat, batch, D, false, sae.b_dec());
   else
@@ -235,64 +235,69 @@ void add_bias_gradients(const SaeT& sae, const typename SaeT::Scalar* dz_sum, Sa
   axpy(T(-1), dxc_sum, grad.b_dec(), SaeT::kIn);
 }
 
-// The encoder's backward from dz = dL/dz (batch, M): dW_enc += xc^T dz, db_enc += sum_b dz_b,
-// and through xc = x - b_dec, db_dec -= sum_b dz_b W_enc^T = W_enc (sum_b dz_b): one
-// matrix-vector product instead of dL/dxc for every input.
+// The decoder's backward for codes f (batch, M) and dL/dx_hat: dW_dec += f^T dx_hat,
+// db_dec += sum_b dx_hat_b (when decoder_bias), and w.df = dL/df = dx_hat W_dec^T.
 template <class SaeT, int B>
-void encoder_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* dz, SaeT& grad) {
+void decoder_backward(const SaeT& sae, SaeWorkspace<SaeT, B>& w, const typename SaeT::Scalar* f,
+                      const typename SaeT::Scalar* d_x_hat, SaeT& grad, bool decoder_bias) {
+  using T = typename SaeT::Scalar;
+  dense_backward(f, sae.w_dec(), d_x_hat, w.df, grad.w_dec(), decoder_bias ? grad.b_dec() : static_cast<T*>(nullptr),
+                 w.batch, SaeT::kFeatures, SaeT::kIn);
+}
+
+// The encoder's backward from w.df = dL/df, through the features kept in f (dz = df where
+// f != 0, else 0): dW_enc += xc^T dz, db_enc += sum_b dz_b, and through xc = x - b_dec,
+// db_dec -= sum_b dz_b W_enc^T = W_enc (sum_b dz_b): one matrix-vector product instead of
+// dL/dxc for every input.
+template <class SaeT, int B>
+void encoder_backward(const SaeT& sae, SaeWorkspace<SaeT, B>& w, const typename SaeT::Scalar* f, SaeT& grad) {
   using T = typename SaeT::Scalar;
   constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
   const int batch = w.batch;
-  dense_backward(w.xc, sae.w_enc(), dz, static_cast<T*>(nullptr), grad.w_enc(), static_cast<T*>(nullptr), batch, D,
+  for (int i = 0; i < batch * M; ++i) w.df[i] = f[i] != T(0) ? w.df[i] : T(0);
+  dense_backward(w.xc, sae.w_enc(), w.df, static_cast<T*>(nullptr), grad.w_enc(), static_cast<T*>(nullptr), batch, D,
                  M);
   fill(w.dz_sum, M, T(0));
-  for (int b = 0; b < batch; ++b) add(dz + b * M, w.dz_sum, M);
+  for (int b = 0; b < batch; ++b) add(w.df + b * M, w.dz_sum, M);
   add_bias_gradients(sae, w.dz_sum, grad);
 }
 
 }  // namespace detail
 
-// Backward from dL/dx_hat (batch, D) and the sparsity penalty's dL/df (batch, M; may be null),
-// adding into grad's parameter block. jump_bandwidth (eps) and l0_coeff are for JumpReLU:
-// the L0 penalty is l0_coeff * mean_b sum_j [z_bj > theta_j]. penalty_stride is the distance
-// between the rows of d_f_penalty: M, or 0 when one row (M) serves every input (the L1
-// penalty's gradient does not depend on the input).
+// The sparsity penalty's part of the gradient, for sae_backward.
+template <class T>
+struct SparsityGradient {
+  const T* d_f = nullptr;  // dL/df: one row of M, the same for every input (the L1 penalty's), or null
+  T jump_bandwidth = 0;    // JumpReLU: eps of the threshold's pseudo-gradient (0: the threshold is not trained)
+  T l0_coeff = 0;          // JumpReLU: the L0 penalty is l0_coeff * mean_b sum_j [z_bj > theta_j]
+};
+
+// Backward from dL/dx_hat (batch, D) and the sparsity penalty, adding into grad's
+// parameter block.
 template <class SaeT, int B>
-void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat,
-                  const typename SaeT::Scalar* d_f_penalty, SaeT& grad,
-                  typename SaeT::Scalar jump_bandwidth = 0, typename SaeT::Scalar l0_coeff = 0,
-                  int penalty_stride = SaeT::kFeatures) {
+void sae_backward(const SaeT& sae, SaeWorkspace<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat, SaeT& grad,
+                  const SparsityGradient<typename SaeT::Scalar>& penalty = {}) {
   using T = typename SaeT::Scalar;
-  constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
-  const int batch = w.batch, n = batch * M;
-  // decoder: dW_dec += f^T dx_hat, db_dec += sum dx_hat, df = dx_hat W_dec^T
-  dense_backward(w.f, sae.w_dec(), d_x_hat, w.df, grad.w_dec(), grad.b_dec(), batch, M, D);
-  const bool jump = sae.variant == SaeVariant::jumprelu && jump_bandwidth > T(0);
-  if (d_f_penalty && jump)  // (otherwise added below, in the same pass as the mask)
-    for (int b = 0; b < batch; ++b) add(d_f_penalty + b * penalty_stride, w.df + b * M, M);
-  if (jump) {
+  constexpr int M = SaeT::kFeatures;
+  const int batch = w.batch;
+  detail::decoder_backward(sae, w, w.f, d_x_hat, grad, /*decoder_bias=*/true);
+  if (penalty.d_f)
+    for (int b = 0; b < batch; ++b) add(penalty.d_f, w.df + b * M, M);
+  if (sae.variant == SaeVariant::jumprelu && penalty.jump_bandwidth > T(0)) {
     // threshold pseudo-gradients (see the header), accumulated per feature, then the chain
     // rule to log(theta): d/dlog(theta) = theta d/dtheta
-    const T eps = jump_bandwidth;
+    const T eps = penalty.jump_bandwidth;
     for (int j = 0; j < M; ++j) {
       const T theta = std::exp(sae.log_threshold()[j]);
       T g = 0;
       for (int b = 0; b < batch; ++b) {
         const T u = (w.z[b * M + j] - theta) / eps;
-        if (u > T(-0.5) && u < T(0.5)) g += -(theta / eps) * w.df[b * M + j] - l0_coeff / (eps * T(batch));
+        if (u > T(-0.5) && u < T(0.5)) g += -(theta / eps) * w.df[b * M + j] - penalty.l0_coeff / (eps * T(batch));
       }
       grad.log_threshold()[j] += theta * g;
     }
   }
-  // dz = df where the feature was kept (f != 0), else 0
-  if (d_f_penalty && !jump)
-    for (int b = 0; b < batch; ++b) {
-      const T* pen = d_f_penalty + b * penalty_stride;
-      for (int j = 0; j < M; ++j) w.df[b * M + j] = w.f[b * M + j] != T(0) ? w.df[b * M + j] + pen[j] : T(0);
-    }
-  else
-    for (int i = 0; i < n; ++i) w.df[i] = w.f[i] != T(0) ? w.df[i] : T(0);
-  detail::encoder_backward(sae, w, w.df, grad);
+  detail::encoder_backward(sae, w, w.f, grad);
 }
 
 // sae_backward for listed codes (w.listed): the same gradients, touching only the listed
@@ -305,7 +310,7 @@ void sae_backward(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Sc
 // The rows of dW_dec and enc_grad_t are built feature by feature from the lists by feature,
 // each sum over b in order.
 template <class SaeT, int B>
-void sae_backward_sparse(const SaeT& sae, SaeBatch<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat,
+void sae_backward_sparse(const SaeT& sae, SaeWorkspace<SaeT, B>& w, const typename SaeT::Scalar* d_x_hat,
                          const typename SaeT::Scalar* d_f_penalty, SaeT& grad, typename SaeT::Scalar* enc_grad_t,
                          bool decoder_bias = true) {
   using T = typename SaeT::Scalar;

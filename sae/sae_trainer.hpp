@@ -4,9 +4,9 @@
 //   saerl::SaeConfig c;  c.variant = saerl::SaeVariant::topk;  c.k = 16;
 //   auto trainer = std::make_unique<saerl::SaeTrainer<SaeT, 256>>();
 //   trainer->init(c);
-//   for (...) trainer->step(*sae, batch_x, 256, rng);            // returns the loss
+//   for (...) trainer->step(*sae, batch_x, 256);            // returns the loss
 //   // optional extra loss on the reconstruction (e.g. the Q-fidelity term):
-//   trainer->step(*sae, batch_x, 256, rng, [&](const float* x_hat, int n, float* d_x_hat) {
+//   trainer->step(*sae, batch_x, 256, [&](const float* x_hat, int n, float* d_x_hat) {
 //     return extra_loss_adding_its_gradient_to(d_x_hat); });
 //
 // Loss, with x (B, D), reconstruction x_hat, codes f (B, M), decoder rows w_j:
@@ -61,7 +61,7 @@ struct SaeTrainer {
   SaeConfig config;
   SaeT grad;
   Adam<T, SaeT::kParams> adam;
-  SaeBatch<SaeT, B> work;
+  SaeWorkspace<SaeT, B> work;
   long steps = 0;
   long inputs_seen = 0;
   long last_fired[M];  // inputs_seen when each feature was last active
@@ -96,8 +96,7 @@ struct SaeTrainer {
   }
 
   template <class Extra>
-  T step(SaeT& sae, const T* x, int batch, Rng& rng, Extra&& extra) {
-    (void)rng;
+  T step(SaeT& sae, const T* x, int batch, Extra&& extra) {
     if (batch > B) batch = B;  // as sae_forward does; the buffers below hold B inputs
     ++steps;
     adam.lr = T(config.lr) * warm(steps, config.lr_warmup) * decay(steps);
@@ -117,7 +116,7 @@ struct SaeTrainer {
     T loss = last_mse + extra(work.x_hat, batch, d_x_hat);
 
     // dL/df of the L1 penalty: lambda_t / B, the same for every row of the batch (one row,
-    // d_f[0 .. M), passed with stride 0). ||w_j|| = 1: the decoder rows stay unit norm.
+    // d_f[0 .. M)). ||w_j|| = 1: the decoder rows stay unit norm.
     T* penalty = nullptr;
     if (sae.variant == SaeVariant::relu && config.l1 > 0) {
       fill(d_f, M, T(config.l1) * penalty_scale / T(batch));
@@ -130,8 +129,8 @@ struct SaeTrainer {
     if (work.listed && config.sparse_kernels)
       sae_backward_sparse(sae, work, d_x_hat, penalty, grad, enc_grad_t);
     else
-      sae_backward(sae, work, d_x_hat, penalty, grad, jump ? T(config.jump_bandwidth) : T(0),
-                   jump ? T(config.l0) * penalty_scale : T(0), /*penalty_stride=*/0);
+      sae_backward(sae, work, d_x_hat, grad,
+                   {penalty, jump ? T(config.jump_bandwidth) : T(0), jump ? T(config.l0) * penalty_scale : T(0)});
 
     // one pass over the codes: the L1 penalty itself, sum_bj f_bj dL/df_j, and which
     // features fired, for dead-feature tracking
@@ -176,8 +175,8 @@ struct SaeTrainer {
     return check_finite_loss(double(last_loss), "SAE loss", steps);
   }
 
-  T step(SaeT& sae, const T* x, int batch, Rng& rng) {
-    return step(sae, x, batch, rng, [](const T*, int, T*) { return T(0); });
+  T step(SaeT& sae, const T* x, int batch) {
+    return step(sae, x, batch, [](const T*, int, T*) { return T(0); });
   }
 
  private:
@@ -199,7 +198,7 @@ struct SaeTrainer {
     });
     // e_hat = f_aux W_dec (from the listed rows when at most 1 in 8 is nonzero)
     work.listed = config.sparse_kernels && detail::list_codes(f_aux, batch, M, work.code_start, work.code_index,
-                                                              work.code_value, SaeBatch<SaeT, B>::kListCapacity);
+                                                              work.code_value, SaeWorkspace<SaeT, B>::kListCapacity);
     if (work.listed)
       sparse_matmul_nn(work.code_start, work.code_index, work.code_value, sae.w_dec(), residual, batch, D, false);
     else
@@ -221,9 +220,8 @@ struct SaeTrainer {
       sae_backward_sparse(sae, work, residual, static_cast<const T*>(nullptr), grad, enc_grad_t,
                           /*decoder_bias=*/false);
     } else {
-      dense_backward(f_aux, sae.w_dec(), residual, work.df, grad.w_dec(), static_cast<T*>(nullptr), batch, M, D);
-      for (int i = 0; i < batch * M; ++i) work.df[i] = f_aux[i] != T(0) ? work.df[i] : T(0);
-      detail::encoder_backward(sae, work, work.df, grad);
+      detail::decoder_backward(sae, work, f_aux, residual, grad, /*decoder_bias=*/false);
+      detail::encoder_backward(sae, work, f_aux, grad);
     }
     return c * sq;
   }

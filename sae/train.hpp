@@ -54,7 +54,7 @@ Status train_sae(const SaeRun& run, SaeT& sae, SaeTrainer<SaeT, B>& trainer, con
     if (callbacks.stop(t)) return Status::error(StatusCode::stopped, "training stopped at step %ld", t);
     for (int b = 0; b < B; ++b) copy(rows + size_t(rng.below(uint32_t(count))) * D, batch + b * D, D);
     callbacks.before_step(t, batch);
-    trainer.step(sae, batch, B, rng, extra);
+    trainer.step(sae, batch, B, extra);
     if (!trainer.health.ok()) return trainer.health;
     if (sae.variant == SaeVariant::relu && run.resample_every > 0 && t % run.resample_every == 0 && t <= run.steps / 2)
       trainer.resample_dead(sae, rows, count, rng);

@@ -262,7 +262,7 @@ SaeResult bench_sae(int reps, double rep_seconds, saerl::SaeVariant variant = sa
   // steps per repetition: about rep_seconds' worth at a nominal 150 GFLOP/s, the same for
   // every build (a step's cost changes as the codes grow sparse); warm-up about 0.1 s
   const auto steps = [&](double s) { return std::max(1L, long(s * 150e9 / flops)); };
-  const double sec = per_call_counted([&] { g_sink = trainer->step(*sae, x.data(), B, rng); }, steps(0.1), reps,
+  const double sec = per_call_counted([&] { g_sink = trainer->step(*sae, x.data(), B); }, steps(0.1), reps,
                                       steps(rep_seconds));
   return SaeResult{sec, B / sec, flops / sec * 1e-9};
 }
@@ -279,7 +279,7 @@ double bench_inference_us() {
   auto sae = std::make_unique<SaeT>();
   sae->init(saerl::SaeVariant::relu, 16, nullptr, rng);
   auto acts = std::make_unique<saerl::MlpActivations<Net, 1>>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, 1>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 1>>();
   constexpr int kInputs = 256;
   std::vector<float> obs(static_cast<size_t>(kInputs) * Game::kObs);
   Game env;

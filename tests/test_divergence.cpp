@@ -17,14 +17,14 @@
 using namespace saerl;
 
 namespace {
-using Env = RookCheckmate<5>;
-using Net = Mlp<float, Env::kObs, 16, 16, Env::kActions>;
-using Agent = DqnAgent<Env, Net, 8, 500>;
+using Game = RookCheckmate<5>;
+using Net = Mlp<float, Game::kObs, 16, 16, Game::kActions>;
+using Agent = DqnAgent<Game, Net, 8, 500>;
 
 struct DqnRun {
   std::unique_ptr<Agent> agent = std::make_unique<Agent>();
-  DqnRunner<Agent, Env> runner;
-  Env env;
+  DqnRunner<Agent, Game> runner;
+  Game env;
   Rng rng{3};
   DqnRun() {
     DqnConfig c;
@@ -101,11 +101,11 @@ TEST_CASE("a NaN input stops SAE training without an optimizer step, naming the 
   trainer->init(c);
   std::vector<float> x(4 * 8);
   for (float& v : x) v = rng.normal();
-  for (int i = 0; i < 5; ++i) trainer->step(*sae, x.data(), 4, rng);
+  for (int i = 0; i < 5; ++i) trainer->step(*sae, x.data(), 4);
   CHECK(trainer->health.ok());
   std::vector<float> before(sae->params, sae->params + SaeT::kParams);
   x[5] = NAN;
-  trainer->step(*sae, x.data(), 4, rng);
+  trainer->step(*sae, x.data(), 4);
   CHECK(trainer->health.code == StatusCode::diverged);
   CHECK(std::string(trainer->health.message) == "step 6: the SAE loss is NaN (training diverged)");
   CHECK(std::memcmp(before.data(), sae->params, sizeof(float) * SaeT::kParams) == 0);

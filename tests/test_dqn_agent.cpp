@@ -17,12 +17,12 @@
 
 namespace {
 
-using Env = saerl::Maze<5>;
-using SmallNet = saerl::Mlp<float, Env::kObs, 16, Env::kActions>;
-using SmallAgent = saerl::DqnAgent<Env, SmallNet, 8, 64>;
+using Game = saerl::Maze<5>;
+using SmallNet = saerl::Mlp<float, Game::kObs, 16, Game::kActions>;
+using SmallAgent = saerl::DqnAgent<Game, SmallNet, 8, 64>;
 using Transition = SmallAgent::Transition;
 
-constexpr int kEast = Env::kEast, kNorth = Env::kNorth, kSouth = Env::kSouth;
+constexpr int kEast = Game::kEast, kNorth = Game::kNorth, kSouth = Game::kSouth;
 
 saerl::DqnConfig make_config(int n_step, float gamma, float reward_scale) {
   saerl::DqnConfig c;
@@ -98,10 +98,10 @@ void fill_replay_with(SmallAgent& agent, const Transition& t) {
 // The usual loop: epsilon-greedy step, record, one update per step once ready.
 template <class Agent>
 void train_on_maze(Agent& agent, const saerl::LinearSchedule& eps, long env_steps, saerl::Rng& rng) {
-  Env env;
+  Game env;
   env.reset(rng);
   for (long step = 0; step < env_steps; ++step) {
-    const typename Env::State s = env.state();
+    const typename Game::State s = env.state();
     const int a = agent.act(s, eps.at(step), rng);
     const auto r = env.step(a, rng);
     agent.record(s, a, r.reward, env.state(), r.done);
@@ -321,17 +321,17 @@ TEST_CASE("with epsilon 0 the agent acts greedily on its online Q-values") {
   auto agent = std::make_unique<SmallAgent>();
   saerl::Rng rng(3);
   agent->init(make_config(1, 0.9f, 0.1f), rng);
-  Env env;
-  for (int s = 0; s < Env::kSquares; ++s) {
+  Game env;
+  for (int s = 0; s < Game::kSquares; ++s) {
     if (env.wall[s]) continue;
-    double q[Env::kActions];
+    double q[Game::kActions];
     hand_q(agent->online, s, q);
     CAPTURE(s);
-    CHECK(agent->act(uint8_t(s), 0.0f, rng) == argmax_of(q, Env::kActions));
-    CHECK(agent->greedy(uint8_t(s)) == argmax_of(q, Env::kActions));
-    float qa[Env::kActions];
+    CHECK(agent->act(uint8_t(s), 0.0f, rng) == argmax_of(q, Game::kActions));
+    CHECK(agent->greedy(uint8_t(s)) == argmax_of(q, Game::kActions));
+    float qa[Game::kActions];
     agent->q_values(uint8_t(s), qa);
-    for (int a = 0; a < Env::kActions; ++a) CHECK(qa[a] == doctest::Approx(q[a]).epsilon(1e-5));
+    for (int a = 0; a < Game::kActions; ++a) CHECK(qa[a] == doctest::Approx(q[a]).epsilon(1e-5));
   }
 }
 
@@ -339,11 +339,11 @@ TEST_CASE("with epsilon 1 the agent's actions are uniformly random") {
   auto agent = std::make_unique<SmallAgent>();
   saerl::Rng rng(3);
   agent->init(make_config(1, 0.9f, 0.1f), rng);
-  int counts[Env::kActions] = {0, 0, 0, 0};
+  int counts[Game::kActions] = {0, 0, 0, 0};
   for (int i = 0; i < 4000; ++i) {
     int a = agent->act(12, 1.0f, rng);
     REQUIRE(a >= 0);
-    REQUIRE(a < Env::kActions);
+    REQUIRE(a < Game::kActions);
     ++counts[a];
   }
   // Binomial(4000, 1/4): mean 1000, sd 27.
@@ -364,7 +364,7 @@ TEST_CASE("a terminal transition's target is its scaled reward, and its Q moves 
   agent->init(c, rng);
   // As record() would store a +10 goal step: reward 10 * 0.1 = 1.
   fill_replay_with(*agent, make_transition(19, kNorth, 1.0f, 24, true, 1));
-  double q0[Env::kActions];
+  double q0[Game::kActions];
   hand_q(agent->online, 19, q0);
   REQUIRE(std::fabs(q0[kNorth] - 1.0) > 0.3);  // far from the target at the start
 
@@ -377,7 +377,7 @@ TEST_CASE("a terminal transition's target is its scaled reward, and its Q moves 
     CHECK(agent->pred[b] == doctest::Approx(q0[kNorth]).epsilon(1e-5));  // Q_online(s, a) before the step
   }
   for (int i = 0; i < 300; ++i) agent->update(rng);
-  double q1[Env::kActions];
+  double q1[Game::kActions];
   hand_q(agent->online, 19, q1);
   CHECK(std::fabs(q1[kNorth] - 1.0) < 0.02);
   CHECK(agent->updates == 301);
@@ -391,7 +391,7 @@ TEST_CASE("an update changes only the taken action's output weights") {
   static SmallNet before;
   before.copy_from(agent->online);
   for (int i = 0; i < 5; ++i) agent->update(rng);
-  constexpr int H = SmallNet::kSizes[1], A = Env::kActions;
+  constexpr int H = SmallNet::kSizes[1], A = Game::kActions;
   const float* w_before = before.weight(1);
   const float* w_after = agent->online.weight(1);
   int changed_taken = 0, changed_other = 0;
@@ -403,7 +403,7 @@ TEST_CASE("an update changes only the taken action's output weights") {
   CHECK(changed_taken > 0);
   // The first layer: only row 12 (the one-hot input) and the biases can have a gradient.
   int changed_rows_elsewhere = 0;
-  for (int s = 0; s < Env::kObs; ++s)
+  for (int s = 0; s < Game::kObs; ++s)
     for (int j = 0; j < H; ++j)
       if (s != 12) changed_rows_elsewhere += before.weight(0)[s * H + j] != agent->online.weight(0)[s * H + j];
   CHECK(changed_rows_elsewhere == 0);
@@ -431,12 +431,12 @@ TEST_CASE("a non-terminal target is R + gamma^k max_a Q_target(s2, a) from the f
   for (const Case& cs : cases) {
     CAPTURE(cs.s2);
     CAPTURE(cs.k);
-    double qt[Env::kActions], qo[Env::kActions];
+    double qt[Game::kActions], qo[Game::kActions];
     hand_q(frozen, cs.s2, qt);
     hand_q(agent->online, cs.s2, qo);
     const double g_k = std::pow(0.9, cs.k);
-    const double expected = cs.R + g_k * qt[argmax_of(qt, Env::kActions)];
-    const double from_online = cs.R + g_k * qo[argmax_of(qo, Env::kActions)];
+    const double expected = cs.R + g_k * qt[argmax_of(qt, Game::kActions)];
+    const double from_online = cs.R + g_k * qo[argmax_of(qo, Game::kActions)];
     REQUIRE(std::fabs(expected - from_online) > 1e-3);  // the test tells the networks apart
     REQUIRE(std::fabs(expected - cs.R) > 1e-3);         // and sees the bootstrap term
     fill_replay_with(*agent, make_transition(cs.s, cs.a, cs.R, cs.s2, false, cs.k));
@@ -462,16 +462,16 @@ double y_with_disagreeing_networks(bool double_dqn, double* y_target_argmax, dou
   agent->init(c, rng);
   const int s = 7, s2 = 2, k = 2;
   const float R = -0.1f;
-  double qt[Env::kActions];
+  double qt[Game::kActions];
   hand_q(agent->target, s2, qt);
-  const int a_target = argmax_of(qt, Env::kActions);
+  const int a_target = argmax_of(qt, Game::kActions);
   int a_low = 0;
-  for (int a = 1; a < Env::kActions; ++a)
+  for (int a = 1; a < Game::kActions; ++a)
     if (qt[a] < qt[a_low]) a_low = a;
   agent->online.bias(SmallNet::kLayers - 1)[a_low] += 10.0f;  // online now prefers a_low everywhere
-  double qo[Env::kActions];
+  double qo[Game::kActions];
   hand_q(agent->online, s2, qo);
-  REQUIRE(argmax_of(qo, Env::kActions) == a_low);
+  REQUIRE(argmax_of(qo, Game::kActions) == a_low);
   REQUIRE(a_low != a_target);
   *y_target_argmax = R + 0.81 * qt[a_target];
   *y_online_argmax = R + 0.81 * qt[a_low];  // Q_target evaluated at the online choice
@@ -552,7 +552,7 @@ TEST_CASE("with tau > 0 the target network moves tau of the way to the online on
 // Determinism and learning
 
 TEST_CASE("two agents trained with the same seed have bit-identical weights") {
-  using Agent = saerl::DqnAgent<Env, SmallNet, 16, 1000>;
+  using Agent = saerl::DqnAgent<Game, SmallNet, 16, 1000>;
   saerl::DqnConfig c = make_config(2, 0.95f, 0.1f);
   c.lr = 1e-3f;
   c.learn_start = 100;
@@ -582,9 +582,9 @@ TEST_CASE("two agents trained with the same seed have bit-identical weights") {
 // tests/test_examples.cpp.
 
 TEST_CASE("noise injection adds N(0, sigma^2) to z_l in the training forward pass, and only there") {
-  using Net2 = saerl::Mlp<float, Env::kObs, 16, 12, Env::kActions>;
-  using Agent = saerl::DqnAgent<Env, Net2, 8, 64>;
-  constexpr int B = Agent::kBatch, A = Env::kActions;
+  using Net2 = saerl::Mlp<float, Game::kObs, 16, 12, Game::kActions>;
+  using Agent = saerl::DqnAgent<Game, Net2, 8, 64>;
+  constexpr int B = Agent::kBatch, A = Game::kActions;
   saerl::DqnConfig c = make_config(1, 0.9f, 1.0f);
   c.hidden_noise = 0.5f;
   c.noise_layer = 1;
@@ -604,8 +604,8 @@ TEST_CASE("noise injection adds N(0, sigma^2) to z_l in the training forward pas
   // What the update should compute, replaying its random draws: B samples, then the noise.
   saerl::Rng copy = rng;
   for (int b = 0; b < B; ++b) agent->replay.sample(copy);
-  float x[B * Env::kObs], pred[B], clean[B], y[B], d[B];
-  for (int b = 0; b < B; ++b) Env::observe(t.s, x + b * Env::kObs);
+  float x[B * Game::kObs], pred[B], clean[B], y[B], d[B];
+  for (int b = 0; b < B; ++b) Game::observe(t.s, x + b * Game::kObs);
   auto acts = std::make_unique<saerl::MlpActivations<Net2, B>>();
   const float* q = saerl::mlp_forward(agent->online, x, B, *acts);
   for (int b = 0; b < B; ++b) clean[b] = q[b * A + kEast], y[b] = 1.0f;

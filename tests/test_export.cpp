@@ -187,7 +187,7 @@ void check_export(bool npy) {
     // pre = (x - b_dec) W_enc + b_enc; f by the architecture's rule, against sae_forward's codes.
     // A decision within 1e-4 of its cut (threshold, or the k-th largest) may fall either way
     // under another summation order: those entries are skipped, and counted.
-    saerl::SaeBatch<SaeT, 1> work;
+    saerl::SaeWorkspace<SaeT, 1> work;
     SaeT copy = sae;
     double worst_f = 0, worst_spliced = 0;
     int compared = 0, skipped = 0, active = 0;

@@ -85,7 +85,7 @@ const char* const kPhrases[P] = {"x2 is positive", "x1 and x2 are positive", "x0
 TEST_CASE("a feature equal to a predicate matches it with precision, recall and F1 of 1") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();  // 8 rows in batches of 3, 3 and 2
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();  // 8 rows in batches of 3, 3 and 2
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
   CHECK(r->inputs == kRows);
@@ -100,7 +100,7 @@ TEST_CASE("a feature equal to a predicate matches it with precision, recall and 
 TEST_CASE("a feature firing on a superset of a predicate has recall 1 and precision |predicate| / |fired|") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
   // f1 fires on {0, 2, 3, 4}, p1 holds on {0, 2, 4}: TP 3, FP 1, FN 0
@@ -127,7 +127,7 @@ TEST_CASE("a feature firing on a superset of a predicate has recall 1 and precis
 TEST_CASE("densities count the inputs where a feature is positive; a dead one has 0 and no predicate") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
   const double expected[M] = {4 / 8.0, 4 / 8.0, 5 / 8.0, 4 / 8.0, 6 / 8.0, 0.0};
@@ -143,7 +143,7 @@ TEST_CASE("densities count the inputs where a feature is positive; a dead one ha
 
 TEST_CASE("top rows are the largest activations in descending order, fewer when the feature fired less") {
   auto sae = hand_sae();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<FeatureReport<M, P, 5>>();
   REQUIRE(analyse_features(*sae, kX, kRows, *work, *r).ok());  // no truth needed
   // f4 = x3: 4 (row 5), 3 (row 1), 2 (row 2), 1 (row 4), 0.5 (row 0), 0.25 (row 7)
@@ -173,7 +173,7 @@ TEST_CASE("top rows agree with an independent sort on random inputs, equal value
   Rng rng(11);
   // values on a coarse grid, so that many activations are equal
   for (float& v : x) v = static_cast<float>(static_cast<int>(rng.below(9)) - 4) * 0.5f;
-  auto work = std::make_unique<SaeBatch<SaeT, 16>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 16>>();
   constexpr int kTop = 8;
   auto r = std::make_unique<FeatureReport<M, 1, kTop>>();
   REQUIRE(analyse_features(*sae, x.data(), n, *work, *r).ok());
@@ -195,7 +195,7 @@ TEST_CASE("top rows agree with an independent sort on random inputs, equal value
 TEST_CASE("mean_best_f1 is the mean over present predicates of the best feature's F1") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
   // by hand: p0 -> f2 (1), p1 -> f1 (6/7), p2 -> f0 (1), p3 -> f1 and f3 tie at 2/5: f1; p4 absent
@@ -237,7 +237,7 @@ TEST_CASE("bool and uint8_t truth give the same report") {
   const std::vector<uint8_t> truth = hand_truth();
   bool truth_b[kRows * P];
   for (int i = 0; i < kRows * P; ++i) truth_b[i] = truth[i] != 0;
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto a = std::make_unique<Report>();
   auto b = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *a).ok());
@@ -250,7 +250,7 @@ TEST_CASE("bool and uint8_t truth give the same report") {
 TEST_CASE("streaming codes through clear, add and finish equals analyse_features") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 8>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 8>>();
   auto whole = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *whole).ok());
   auto streamed = std::make_unique<Report>();
@@ -274,7 +274,7 @@ TEST_CASE("streaming codes through clear, add and finish equals analyse_features
 TEST_CASE("a fire threshold changes precision and recall but not density") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r, /*fire_threshold=*/1.5).ok());
   // f0 > 1.5 on rows 1 (2) and 6 (3) only, both inside p2 = {0, 1, 4, 6}
@@ -297,7 +297,7 @@ TEST_CASE("heat maps are the mean activation per attribute value") {
     attributes[i * G + 0] = static_cast<uint8_t>(i % 3);
     attributes[i * G + 1] = static_cast<uint8_t>(i < 4 ? 0 : 1);  // value 2 never occurs
   }
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto h = std::make_unique<HeatMaps<M, G, V>>();
   REQUIRE(heat_maps(*sae, kX, kRows, attributes, *work, *h).ok());
   CHECK(h->inputs == kRows);
@@ -322,7 +322,7 @@ TEST_CASE("heat maps are the mean activation per attribute value") {
 TEST_CASE("an attribute outside [0, V) is an invalid_argument naming the input") {
   auto sae = hand_sae();
   uint8_t attributes[kRows] = {0, 1, 2, 0, 1, 7, 0, 1};
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto h = std::make_unique<HeatMaps<M, 1, 3>>();
   Status s = heat_maps(*sae, kX, kRows, attributes, *work, *h);
   CHECK(s.code == StatusCode::invalid_argument);
@@ -334,7 +334,7 @@ TEST_CASE("an attribute outside [0, V) is an invalid_argument naming the input")
 TEST_CASE("bad counts and null rows are invalid arguments") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   CHECK(analyse_features(*sae, kX, -1, truth.data(), *work, *r).code == StatusCode::invalid_argument);
   CHECK(analyse_features(*sae, static_cast<const float*>(nullptr), 4, *work, *r).code ==
@@ -349,7 +349,7 @@ TEST_CASE("bad counts and null rows are invalid arguments") {
 TEST_CASE("describe_feature names the best predicate with its precision and recall") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeBatch<SaeT, 3>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
   auto r = std::make_unique<Report>();
   REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
   char buf[128];

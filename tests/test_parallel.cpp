@@ -85,7 +85,7 @@ std::vector<float> sae_after_steps(saerl::SaeVariant variant) {
   trainer->init(config);
   std::vector<float> x(static_cast<std::size_t>(B * D));
   for (float& v : x) v = rng.normal();
-  for (int i = 0; i < 4; ++i) trainer->step(*sae, x.data(), B, rng);
+  for (int i = 0; i < 4; ++i) trainer->step(*sae, x.data(), B);
   return std::vector<float>(sae->params, sae->params + SaeT::kParams);
 }
 

@@ -80,9 +80,9 @@ void check_sae_gradients(saerl::SaeVariant variant, int k, int batch, double lam
   CAPTURE(saerl::sae_variant_name(variant));
   auto sae = std::make_unique<SaeT>();
   auto grad = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(seed);
-  double mean[D], x[B * D], d_x_hat[B * D], d_f[B * M], num[kChecked];
+  double mean[D], x[B * D], d_x_hat[B * D], d_f[M], num[kChecked];
   random_fill(mean, D, rng, 0.5);
   sae->init(variant, k, mean, rng);
   for (int i = 0; i < kChecked; ++i) sae->params[i] += 0.3 * rng.normal_double();  // off the init's symmetry
@@ -103,15 +103,9 @@ void check_sae_gradients(saerl::SaeVariant variant, int k, int batch, double lam
   for (int i = 0; i < batch * M; ++i) active += work->f[i] != 0;
   REQUIRE(active > 0);  // otherwise the encoder's gradient would be trivially zero
   for (int i = 0; i < batch * D; ++i) d_x_hat[i] = 2 * (work->x_hat[i] - x[i]) / (batch * D);
-  saerl::fill(d_f, batch * M, lambda / batch);
+  saerl::fill(d_f, M, lambda / batch);  // dL/df of the L1 term: one row for every input
   saerl::fill(grad->params, SaeT::kParams, 0.0);
-  saerl::sae_backward(*sae, *work, d_x_hat, lambda != 0 ? d_f : nullptr, *grad);
-  if (lambda != 0) {  // the same penalty given as one row for every input: the same gradient
-    auto grad_one_row = std::make_unique<SaeT>();
-    saerl::fill(grad_one_row->params, SaeT::kParams, 0.0);
-    saerl::sae_backward(*sae, *work, d_x_hat, d_f, *grad_one_row, 0.0, 0.0, /*penalty_stride=*/0);
-    CHECK(std::equal(grad->params, grad->params + SaeT::kParams, grad_one_row->params));
-  }
+  saerl::sae_backward(*sae, *work, d_x_hat, *grad, {lambda != 0 ? d_f : nullptr});
 
   numeric_gradient(loss, sae->params, kChecked, num);
   CHECK(relative_error(grad->params, num, kChecked) < 1e-6);
@@ -166,9 +160,9 @@ TEST_CASE("jumprelu keeps z above its per-feature threshold and its threshold ps
   constexpr int D = 4, M = 6, B = 5;
   auto sae = std::make_unique<SaeT>();
   auto grad = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(5);
-  double mean[D], x[B * D], d_x_hat[B * D], pen[B * M];
+  double mean[D], x[B * D], d_x_hat[B * D], pen[M];
   random_fill(mean, D, rng);
   sae->init(saerl::SaeVariant::jumprelu, 0, mean, rng);
   for (int i = 0; i < 2 * D * M + M + D; ++i) sae->params[i] += 0.2 * rng.normal_double();
@@ -217,9 +211,9 @@ TEST_CASE("jumprelu keeps z above its per-feature threshold and its threshold ps
     }
 
   random_fill(d_x_hat, B * D, rng);
-  random_fill(pen, B * M, rng);
+  random_fill(pen, M, rng);
   saerl::fill(grad->params, SaeT::kParams, 0.0);
-  saerl::sae_backward(*sae, *work, d_x_hat, pen, *grad, eps, l0_coeff);
+  saerl::sae_backward(*sae, *work, d_x_hat, *grad, {pen, eps, l0_coeff});
 
   // g_j = theta_j sum_b [|z_bj - theta_j| < eps/2] (-(theta_j/eps) dL/df_bj - l0/(eps B)),
   // dL/df = dL/dx_hat W_dec^T + the penalty's part
@@ -228,7 +222,7 @@ TEST_CASE("jumprelu keeps z above its per-feature threshold and its threshold ps
     double g = 0;
     for (int b = 0; b < B; ++b) {
       if (!(std::fabs(z[size_t(b) * M + j] - theta[j]) < eps / 2)) continue;
-      double dldf = pen[b * M + j];
+      double dldf = pen[j];
       for (int d = 0; d < D; ++d) dldf += d_x_hat[b * D + d] * sae->w_dec()[j * D + d];
       g += -(theta[j] / eps) * dldf - l0_coeff / (eps * B);
     }
@@ -244,7 +238,7 @@ TEST_CASE("jumprelu keeps z above its per-feature threshold and its threshold ps
   // without a bandwidth, no threshold gradient at all
   saerl::fill(grad->params, SaeT::kParams, 0.0);
   saerl::sae_forward(*sae, x, B, *work, true);
-  saerl::sae_backward(*sae, *work, d_x_hat, pen, *grad);
+  saerl::sae_backward(*sae, *work, d_x_hat, *grad, {pen});
   for (int j = 0; j < M; ++j) CHECK(grad->log_threshold()[j] == 0.0);
 }
 
@@ -258,7 +252,7 @@ void check_topk_random(int k, uint64_t seed) {
   constexpr int D = 16, M = 64, B = 8;
   CAPTURE(k);
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(seed);
   T x[B * D];
   sae->init(saerl::SaeVariant::topk, k, nullptr, rng);
@@ -301,7 +295,7 @@ TEST_CASE("topk keeps exactly k codes per input on random data, the k largest pr
 TEST_CASE("topk with k larger than the positive count keeps only positive codes, and breaks ties in index order") {
   using SaeT = saerl::Sae<double, 6, 6>;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, 2>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 2>>();
   saerl::Rng rng(3);
   sae->init(saerl::SaeVariant::topk, 2, nullptr, rng);
   make_identity_encoder(*sae);
@@ -332,7 +326,7 @@ TEST_CASE("batchtopk in training keeps the k*batch largest positive codes of the
   using SaeT = saerl::Sae<double, 6, 6>;
   constexpr int M = 6, B = 4, k = 2;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(9);
   sae->init(saerl::SaeVariant::batchtopk, k, nullptr, rng);
   make_identity_encoder(*sae);  // z == x
@@ -385,7 +379,7 @@ TEST_CASE("batchtopk in training keeps every positive code when fewer than k*bat
   using SaeT = saerl::Sae<double, 6, 6>;
   constexpr int B = 2;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(4);
   sae->init(saerl::SaeVariant::batchtopk, 3, nullptr, rng);
   make_identity_encoder(*sae);
@@ -403,7 +397,7 @@ TEST_CASE("batchtopk at inference keeps the codes above its stored threshold and
   using SaeT = saerl::Sae<double, 16, 64>;
   constexpr int D = 16, M = 64, B = 8;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(12);
   sae->init(saerl::SaeVariant::batchtopk, 4, nullptr, rng);
   double x[B * D];
@@ -542,7 +536,7 @@ TEST_CASE("a relu SAE with identity-like weights reconstructs nonnegative centre
   using SaeT = saerl::Sae<double, 4, 7>;
   constexpr int D = 4, M = 7, B = 3;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
   saerl::Rng rng(15);
   const double mean[D] = {0.25, -1.5, 3.0, 0.0};
   sae->init(saerl::SaeVariant::relu, 1, mean, rng);
@@ -594,7 +588,7 @@ TEST_CASE("listed TopK codes decode to the dense decoder's floats and back-propa
     std::vector<float> x(B * D), dy(B * D), enc_grad_t(M * D);
     random_fill(x.data(), B * D, rng);
     random_fill(dy.data(), B * D, rng);
-    auto w = std::make_unique<saerl::SaeBatch<SaeT, B>>();
+    auto w = std::make_unique<saerl::SaeWorkspace<SaeT, B>>();
     saerl::sae_forward(*sae, x.data(), B, *w, /*training=*/true);
     REQUIRE(w->listed);  // 6 of 96: listed
     std::vector<float> dense_x_hat(B * D);
@@ -604,7 +598,7 @@ TEST_CASE("listed TopK codes decode to the dense decoder's floats and back-propa
     auto dense = std::make_unique<SaeT>(), sparse = std::make_unique<SaeT>();
     saerl::fill(dense->params, SaeT::kParams, 0.0f);
     saerl::fill(sparse->params, SaeT::kParams, 0.0f);
-    saerl::sae_backward(*sae, *w, dy.data(), static_cast<const float*>(nullptr), *dense);
+    saerl::sae_backward(*sae, *w, dy.data(), *dense);
     saerl::sae_backward_sparse(*sae, *w, dy.data(), static_cast<const float*>(nullptr), *sparse, enc_grad_t.data());
     double worst = 0, scale = 0;
     for (int i = 0; i < SaeT::kParams; ++i) {

@@ -11,7 +11,7 @@ TEST_CASE("sae_encode of encoder_of(sae) gives exactly sae_forward's inference c
   constexpr int D = 12, M = 40, B = 9;
   using SaeT = Sae<float, D, M>;
   auto sae = std::make_unique<SaeT>();
-  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, B>>();
   auto enc = std::make_unique<SaeEncoder<float, D, M>>();
   Rng rng(4);
   float x[B * D];

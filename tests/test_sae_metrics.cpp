@@ -38,7 +38,7 @@ TEST_CASE("an SAE that reconstructs exactly has MSE 0 and FVU 0") {
     for (double& v : x) v = rng.normal_double();
     data->push(x, data->size);
   }
-  auto work = std::make_unique<SaeBatch<SaeT, 16>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 16>>();
   SaeFeatureStats<8> stats;
   SaeMetrics m = evaluate_sae(*sae, *data, 0, 100, *work, &stats);
   CHECK(m.mse == 0.0);
@@ -71,7 +71,7 @@ TEST_CASE("an SAE that outputs the data mean has FVU 1, L0 0 and every feature d
     data->push(x, -1);
   }
   data->mean(50, 200, sae->b_dec());
-  auto work = std::make_unique<SaeBatch<SaeT, 32>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 32>>();
   SaeMetrics m = evaluate_sae(*sae, *data, 50, 200, *work);
   CHECK(m.fvu == doctest::Approx(1.0).epsilon(1e-12));
   CHECK(m.mse == doctest::Approx(data->variance(50, 200) / 4).epsilon(1e-12));
@@ -99,7 +99,7 @@ TEST_CASE("L0, dead and dense counts and the density histogram on hand-set thres
     const double x = i;
     data->push(&x, i);
   }
-  auto work = std::make_unique<SaeBatch<SaeT, 64>>();  // 15 full batches and one of 40
+  auto work = std::make_unique<SaeWorkspace<SaeT, 64>>();  // 15 full batches and one of 40
   SaeFeatureStats<8> stats;
   SaeMetrics m = evaluate_sae(*sae, *data, 0, 1000, *work, &stats);
   for (int j = 0; j < 8; ++j) {
@@ -146,7 +146,7 @@ TEST_CASE("an empty range gives zeros and counts every feature dead") {
   auto sae = std::make_unique<SaeT>();
   zero_relu(*sae);
   auto data = std::make_unique<ActivationDataset<float, 2, 4>>();
-  auto work = std::make_unique<SaeBatch<SaeT, 4>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 4>>();
   SaeMetrics m = evaluate_sae(*sae, *data, 0, 0, *work);
   CHECK(m.mse == 0.0);
   CHECK(m.fvu == 0.0);

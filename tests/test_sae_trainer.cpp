@@ -65,12 +65,12 @@ double worst_decoder_norm_error(const SaeT& sae) {
   return worst;
 }
 
-// Trains `steps` batches of B consecutive rows of x (cycling), with the given rng.
+// Trains `steps` batches of B consecutive rows of x (cycling).
 template <class SaeT, int B>
-void train(saerl::SaeTrainer<SaeT, B>& trainer, SaeT& sae, const std::vector<float>& x, int steps, Rng& rng) {
+void train(saerl::SaeTrainer<SaeT, B>& trainer, SaeT& sae, const std::vector<float>& x, int steps) {
   constexpr int D = SaeT::kIn;
   const int batches = int(x.size()) / (B * D);
-  for (int s = 0; s < steps; ++s) trainer.step(sae, x.data() + size_t(s % batches) * B * D, B, rng);
+  for (int s = 0; s < steps; ++s) trainer.step(sae, x.data() + size_t(s % batches) * B * D, B);
 }
 
 }  // namespace
@@ -94,7 +94,7 @@ TEST_CASE("decoder rows stay unit-norm after many steps for every variant") {
     auto trainer = std::make_unique<SmallTrainer>();
     trainer->init(c);
     const std::vector<float> before(sae->w_dec(), sae->w_dec() + kM * kD);
-    train(*trainer, *sae, x, 300, rng);
+    train(*trainer, *sae, x, 300);
     CHECK(worst_decoder_norm_error(*sae) < 1e-5);
     // and the rows did move (the check above is not of an untouched decoder)
     double moved = 0;
@@ -120,7 +120,7 @@ TEST_CASE("topk training keeps exactly k codes per input, the k largest pre-acti
   trainer->init(c);
   for (int s = 0; s < 20; ++s) {
     CAPTURE(s);
-    trainer->step(*sae, x.data() + size_t(s % 4) * kB * kD, kB, rng);
+    trainer->step(*sae, x.data() + size_t(s % 4) * kB * kD, kB);
     REQUIRE(trainer->work.batch == kB);
     for (int b = 0; b < kB; ++b) {
       const float* f = trainer->work.f + b * kM;
@@ -157,7 +157,7 @@ TEST_CASE("batchtopk training keeps exactly k times batch codes over the whole b
   auto trainer = std::make_unique<SmallTrainer>();
   trainer->init(c);
   for (int s = 0; s < 6; ++s) {
-    trainer->step(*sae, x.data() + size_t(s % 2) * kB * kD, kB, rng);
+    trainer->step(*sae, x.data() + size_t(s % 2) * kB * kD, kB);
     int active = 0;
     for (int i = 0; i < kB * kM; ++i) active += trainer->work.f[i] != 0.0f;
     CHECK(active == k * kB);
@@ -183,12 +183,12 @@ TEST_CASE("dead features count as dead after dead_after inputs without firing, a
 
   // two steps with every feature live, so that all have Adam moments; then features 0..5
   // are switched off (they never fire again on this data)
-  train(*trainer, *sae, x, 2, rng);
+  train(*trainer, *sae, x, 2);
   CHECK(trainer->dead_count() == 0);
   for (int j = 0; j < kDeadFeatures; ++j) sae->b_enc()[j] = -100.0f;
-  trainer->step(*sae, x.data(), kB, rng);
+  trainer->step(*sae, x.data(), kB);
   CHECK(trainer->dead_count() == 0);  // 32 inputs without firing, fewer than dead_after
-  trainer->step(*sae, x.data() + kB * kD, kB, rng);
+  trainer->step(*sae, x.data() + kB * kD, kB);
   REQUIRE(trainer->inputs_seen == 4 * kB);
   for (int j = 0; j < kDeadFeatures; ++j) CHECK(trainer->is_dead(j));
   const int dead_before = trainer->dead_count();
@@ -274,7 +274,7 @@ TEST_CASE("dead features count as dead after dead_after inputs without firing, a
   CHECK(live_moments_kept);
 
   // on the data, every revived feature now fires for some input
-  auto work = std::make_unique<saerl::SaeBatch<SmallSae, kRows>>();
+  auto work = std::make_unique<saerl::SaeWorkspace<SmallSae, kRows>>();
   saerl::sae_forward(*sae, x.data(), kRows, *work, /*training=*/false);
   for (int j = 0; j < kM; ++j) {
     if (!was_dead[size_t(j)]) continue;
@@ -299,7 +299,7 @@ TEST_CASE("resampling draws inputs in proportion to their squared loss: one far 
   c.dead_after = kB;
   auto trainer = std::make_unique<SmallTrainer>();
   trainer->init(c);
-  trainer->step(*sae, x.data(), kB, rng);
+  trainer->step(*sae, x.data(), kB);
   REQUIRE(trainer->dead_count() >= kM / 2);
   // row 77: 100 x farther from the mean than the rest, so its squared error dominates
   constexpr int kOutlier = 77;
@@ -345,8 +345,8 @@ TEST_CASE("the AuxK loss moves dead topk features, which the main topk loss leav
   c.aux_coeff = 0.0f;
   trainer_plain->init(c);
   Rng rng_a(1), rng_b(1);
-  const float loss_aux = trainer_aux->step(*with_aux, x.data(), kB, rng_a);
-  const float loss_plain = trainer_plain->step(*without_aux, x.data(), kB, rng_b);
+  const float loss_aux = trainer_aux->step(*with_aux, x.data(), kB);
+  const float loss_plain = trainer_plain->step(*without_aux, x.data(), kB);
   for (int j = 0; j < kDead; ++j) {
     REQUIRE(trainer_aux->is_dead(j));
     REQUIRE(trainer_plain->is_dead(j));
@@ -408,7 +408,7 @@ TEST_CASE("the learning rate rises linearly over lr_warmup steps and falls linea
   trainer->init(c);
   for (int s = 1; s <= 100; ++s) {
     CAPTURE(s);
-    trainer->step(*sae, x.data(), kB, rng);
+    trainer->step(*sae, x.data(), kB);
     const double warm = s < 10 ? s / 10.0 : 1.0;
     const double decay = s <= 75 ? 1.0 : (100.0 - s) / 25.0;
     CHECK(double(trainer->adam.lr) == doctest::Approx(2e-3 * warm * decay).epsilon(1e-5));
@@ -419,7 +419,7 @@ TEST_CASE("the learning rate rises linearly over lr_warmup steps and falls linea
   // without total_steps, no decay: the rate stays at lr after the warm-up
   c.total_steps = 0;
   trainer->init(c);
-  for (int s = 1; s <= 120; ++s) trainer->step(*sae, x.data(), kB, rng);
+  for (int s = 1; s <= 120; ++s) trainer->step(*sae, x.data(), kB);
   CHECK(trainer->adam.lr == doctest::Approx(2e-3));
 }
 
@@ -438,13 +438,12 @@ TEST_CASE("an extra loss term adds its value to the returned loss and its gradie
   auto tb = std::make_unique<SmallTrainer>();
   ta->init(c);
   tb->init(c);
-  Rng ra(3), rb(3);
-  const float plain = ta->step(*a, x.data(), kB, ra);
+  const float plain = ta->step(*a, x.data(), kB);
 
   constexpr float kExtra = 0.375f, kGrad = 0.01f;
   int seen_batch = -1;
   bool saw_x_hat = false;
-  const float with_extra = tb->step(*b, x.data(), kB, rb, [&](const float* x_hat, int n, float* d_x_hat) {
+  const float with_extra = tb->step(*b, x.data(), kB, [&](const float* x_hat, int n, float* d_x_hat) {
     seen_batch = n;
     saw_x_hat = x_hat == tb->work.x_hat;
     for (int i = 0; i < n * kD; ++i) d_x_hat[i] += kGrad;
@@ -494,9 +493,9 @@ TEST_CASE("two trainings from the same seed give bit-identical parameters and op
       c.dead_after = 2 * kB;
       trainer[run] = std::make_unique<SmallTrainer>();
       trainer[run]->init(c);
-      train(*trainer[run], *sae[run], x, 40, rng);
+      train(*trainer[run], *sae[run], x, 40);
       trainer[run]->resample_dead(*sae[run], x.data(), 4 * kB, rng);
-      train(*trainer[run], *sae[run], x, 20, rng);
+      train(*trainer[run], *sae[run], x, 20);
     }
     CHECK(std::memcmp(sae[0]->params, sae[1]->params, sizeof sae[0]->params) == 0);
     CHECK(std::memcmp(trainer[0]->adam.m, trainer[1]->adam.m, sizeof trainer[0]->adam.m) == 0);
@@ -549,7 +548,7 @@ TEST_CASE("a topk SAE recovers the sparse directions that generated its data") {
   c.aux_k = 16;
   auto trainer = std::make_unique<RecTrainer>();
   trainer->init(c);
-  train(*trainer, *sae, x, int(c.total_steps), rng);
+  train(*trainer, *sae, x, int(c.total_steps));
 
   int recovered = 0;
   double worst = 1;
@@ -587,9 +586,8 @@ TEST_CASE("a step given more than B inputs trains on the first B, as the forward
     auto tb = std::make_unique<SmallTrainer>();
     ta->init(c);
     tb->init(c);
-    Rng ra(4), rb(4);
-    const float exact = ta->step(*a, x.data(), kB, ra);
-    const float cut = tb->step(*b, x.data(), kB + kExtraRows, rb);
+    const float exact = ta->step(*a, x.data(), kB);
+    const float cut = tb->step(*b, x.data(), kB + kExtraRows);
     CHECK(cut == exact);
     CHECK(tb->inputs_seen == kB);
     CHECK(std::memcmp(a->params, b->params, sizeof a->params) == 0);
@@ -617,7 +615,7 @@ TEST_CASE("TopK training through the sparse kernels follows the dense kernels, A
       c.dead_after = 2 * B;  // features that have not fired in two steps feed AuxK
       c.sparse_kernels = sparse == 1;
       trainer->init(c);
-      for (int step = 0; step < 6; ++step) trainer->step(*sae[sparse], x.data(), B, rng);
+      for (int step = 0; step < 6; ++step) trainer->step(*sae[sparse], x.data(), B);
       if (sparse) CHECK(trainer->work.listed);
       CHECK(trainer->dead_count() > 0);
     }

@@ -60,7 +60,7 @@ std::unique_ptr<Report> label(const Net& net, SaeT& sae) {
     ++n;
   }
   auto report = std::make_unique<Report>();
-  auto work = std::make_unique<SaeBatch<SaeT, 256>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 256>>();
   REQUIRE(analyse_features(sae, rows.data(), n, truth.data(), *work, *report).ok());
   return report;
 }

@@ -9,9 +9,9 @@
 #include "gridworld/maze.hpp"
 
 namespace {
-using Env = saerl::Maze<5>;
-using Net = saerl::Mlp<float, Env::kObs, 16, Env::kActions>;
-using Agent = saerl::DqnAgent<Env, Net, 8, 1000>;
+using Game = saerl::Maze<5>;
+using Net = saerl::Mlp<float, Game::kObs, 16, Game::kActions>;
+using Agent = saerl::DqnAgent<Game, Net, 8, 1000>;
 }  // namespace
 
 TEST_CASE("the runner counts steps and episodes, resets the environment and updates on schedule") {
@@ -21,15 +21,15 @@ TEST_CASE("the runner counts steps and episodes, resets the environment and upda
   c.learn_start = 50;
   c.train_every = 2;
   agent->init(c, rng);
-  saerl::DqnRunner<Agent, Env> runner;
+  saerl::DqnRunner<Agent, Game> runner;
   runner.epsilon = {1.0f, 1.0f, 1};  // random actions: episodes end by the step limit or the goal
-  Env env;
+  Game env;
   env.reset(rng);
   long ended = 0;
   for (int t = 0; t < 600; ++t) ended += runner.step(*agent, env, rng);
   CHECK(runner.steps == 600);
   CHECK(runner.episodes == ended);
-  CHECK(ended >= 600 / Env::kMaxSteps);  // every episode is at most kMaxSteps long
+  CHECK(ended >= 600 / Game::kMaxSteps);  // every episode is at most kMaxSteps long
   // updates every 2nd step from the step at which 50 transitions were stored (the 50th)
   CHECK(agent->updates == (600 - 50) / 2 + 1);
 }
@@ -40,12 +40,12 @@ TEST_CASE("the runner anneals the learning rate when a schedule is set, and leav
   c.learn_start = 10;
   c.train_every = 1;
   c.lr = 1e-3f;
-  Env env;
+  Game env;
   env.reset(rng);
 
   auto agent = std::make_unique<Agent>();
   agent->init(c, rng);
-  saerl::DqnRunner<Agent, Env> runner;
+  saerl::DqnRunner<Agent, Game> runner;
   runner.epsilon = {1.0f, 1.0f, 1};
   runner.learning_rate = {1e-3f, 1e-4f, 100};
   for (int t = 0; t < 50; ++t) runner.step(*agent, env, rng);
@@ -55,7 +55,7 @@ TEST_CASE("the runner anneals the learning rate when a schedule is set, and leav
 
   auto fixed = std::make_unique<Agent>();
   fixed->init(c, rng);
-  saerl::DqnRunner<Agent, Env> plain;
+  saerl::DqnRunner<Agent, Game> plain;
   plain.epsilon = {1.0f, 1.0f, 1};
   for (int t = 0; t < 50; ++t) plain.step(*fixed, env, rng);
   CHECK(fixed->adam.lr == 1e-3f);
@@ -99,8 +99,8 @@ saerl::DqnTrainConfig small_run() {
 
 TEST_CASE("train_dqn evaluates every eval_every steps and at the end, and checkpoints before the end") {
   auto agent = std::make_unique<Agent>();
-  saerl::DqnRunner<Agent, Env> runner;
-  Env env;
+  saerl::DqnRunner<Agent, Game> runner;
+  Game env;
   saerl::Rng rng(3);
   saerl::DqnTrainConfig c = small_run();
   c.steps = 250;
@@ -123,8 +123,8 @@ TEST_CASE("train_dqn evaluates every eval_every steps and at the end, and checkp
 TEST_CASE("train_dqn goes on from the runner's step: two halves end bit-identical to one run") {
   saerl::DqnTrainConfig c = small_run();
   auto whole = std::make_unique<Agent>(), halves = std::make_unique<Agent>();
-  saerl::DqnRunner<Agent, Env> r1, r2;
-  Env e1, e2;
+  saerl::DqnRunner<Agent, Game> r1, r2;
+  Game e1, e2;
   saerl::Rng g1(4), g2(4);
   saerl::DqnCallbacks none;
   saerl::start_dqn_training(c, *whole, r1, e1, g1);
@@ -143,8 +143,8 @@ TEST_CASE("train_dqn goes on from the runner's step: two halves end bit-identica
 TEST_CASE("train_dqn stops when asked, and stops with the divergence guard's message on a NaN") {
   saerl::DqnTrainConfig c = small_run();
   auto agent = std::make_unique<Agent>();
-  saerl::DqnRunner<Agent, Env> runner;
-  Env env;
+  saerl::DqnRunner<Agent, Game> runner;
+  Game env;
   saerl::Rng rng(5);
   saerl::start_dqn_training(c, *agent, runner, env, rng);
   Recorder r;
@@ -170,10 +170,10 @@ TEST_CASE("with an episode limit the runner cuts episodes after that many steps,
   saerl::DqnConfig c;
   c.learn_start = 1000000;  // no updates: only the recording is looked at
   agent->init(c, rng);
-  saerl::DqnRunner<Agent, Env> runner;
+  saerl::DqnRunner<Agent, Game> runner;
   runner.epsilon = {1.0f, 1.0f, 1};
   runner.episode_limit = 3;
-  Env env;
+  Game env;
   env.reset(rng);
   long ended = 0;
   for (int t = 0; t < 300; ++t) ended += runner.step(*agent, env, rng);

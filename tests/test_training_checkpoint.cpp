@@ -16,15 +16,15 @@
 using namespace saerl;
 
 namespace {
-using Env = RookCheckmate<5>;
-using Net = Mlp<float, Env::kObs, 16, 16, Env::kActions>;
-using Agent = DqnAgent<Env, Net, 8, 300>;  // a replay of 300 wraps around in 1,000 steps
+using Game = RookCheckmate<5>;
+using Net = Mlp<float, Game::kObs, 16, 16, Game::kActions>;
+using Agent = DqnAgent<Game, Net, 8, 300>;  // a replay of 300 wraps around in 1,000 steps
 const uint32_t kKind = fourcc("TDQN");
 
 struct DqnRun {
   std::unique_ptr<Agent> agent = std::make_unique<Agent>();
-  DqnRunner<Agent, Env> runner;
-  Env env;
+  DqnRunner<Agent, Game> runner;
+  Game env;
   Rng rng;
   explicit DqnRun(uint64_t seed) : rng(seed) {
     DqnConfig c;
@@ -56,8 +56,8 @@ struct DqnRun {
     Status s = load_checkpoint(path.c_str(), kKind, [&](auto& ar) { fields(ar); });
     return s.ok() ? check_dqn_agent(*agent, squares_ok) : s;
   }
-  static bool squares_ok(const Env::Position& p) {
-    return p.wk < Env::kSquares && p.wr < Env::kSquares && p.bk < Env::kSquares;
+  static bool squares_ok(const Game::Position& p) {
+    return p.wk < Game::kSquares && p.wr < Game::kSquares && p.bk < Game::kSquares;
   }
 };
 
@@ -100,7 +100,7 @@ TEST_CASE("a DQN checkpoint whose replay or states are out of range is refused")
     r.agent->replay.items[3].s2.bk = 25;
   }
   SUBCASE("a stored action beyond the last") {
-    r.agent->replay.items[0].action = Env::kActions;
+    r.agent->replay.items[0].action = Game::kActions;
   }
   SUBCASE("an n-step window longer than n") {
     r.agent->pending_count = 3;
@@ -132,7 +132,7 @@ TEST_CASE("SAE training saved at step 30 and resumed in a fresh trainer ends bit
       trainer->init(c);
     }
     void run(const std::vector<float>& x, int from, int to) {
-      for (int t = from; t < to; ++t) trainer->step(*sae, x.data() + (t % 4) * 16 * 8, 16, rng);
+      for (int t = from; t < to; ++t) trainer->step(*sae, x.data() + (t % 4) * 16 * 8, 16);
     }
   };
   saerl_test::TempDir tmp;

@@ -152,7 +152,7 @@ int train(const Options& o) {
   const double train_seconds = seconds_before + line.seconds();
 
   std::fprintf(stderr, "train-sae: measuring %s\n", name);
-  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, B>>();
   const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
   // inference-time optimisation: matching pursuit over the same dictionary, same budget
   const bool sparse_k = variant == SaeVariant::topk || variant == SaeVariant::batchtopk;

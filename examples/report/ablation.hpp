@@ -79,7 +79,7 @@ void ablation_effects(const Net& net, SaeT& sae, const float* rows, const int32_
   constexpr int M = SaeT::kFeatures, W = SaeT::kIn, B = 256, K = Ablation<M>::kTop;
   const int L = exact.legal_count;
   for (int j = 0; j < M; ++j) out.active[j] = out.changed[j] = 0;
-  auto work = std::make_unique<SaeBatch<SaeT, B>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, B>>();
   auto run = std::make_unique<detail::BatchedActions<Net>>();
   run->net = &net;
   // per legal position (RookExact's order): the DQN's action, through the SAE, and through the

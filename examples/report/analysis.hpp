@@ -45,7 +45,7 @@ struct FeatureAnalysis {
   uint8_t squares[kRows * kPieces];                 // K, R, k
   FeatureReport<SaeT::kFeatures, P, kTop> report;
   HeatMaps<SaeT::kFeatures, kPieces, N * N> heat;
-  SaeBatch<SaeT, 256> work;
+  SaeWorkspace<SaeT, 256> work;
 };
 
 // Ground truth for every legal position, then the report and the heat maps. dtm may be null

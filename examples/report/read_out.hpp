@@ -122,7 +122,7 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT, N>& a, ui
   auto q = std::make_unique<float[]>(size_t(n) * A);
   auto truth = std::make_unique<uint8_t[]>(size_t(n) * P);
   auto squares = std::make_unique<uint8_t[]>(size_t(n) * S);
-  auto work = std::make_unique<SaeBatch<SaeT, 1>>();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 1>>();
   auto acts = std::make_unique<MlpActivations<Net, 1>>();
   for (int r = 0; r < n; ++r) {
     const int i = order[r];

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const saerl::Status s = saerl::load_sae(sae, path);
   if (!s.ok() && (sae.variant != saerl::SaeVariant::relu || sae.k != 1)) __builtin_trap();
   if (s.ok()) {
-    static saerl::SaeBatch<SaeT, 2> work;
+    static saerl::SaeWorkspace<SaeT, 2> work;
     const float x[8] = {1, 2, 3, 4, -1, 0, 0.5f, 2};
     saerl::sae_forward(sae, x, 2, work, /*training=*/false);
   }

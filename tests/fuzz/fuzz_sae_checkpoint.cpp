@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (s.ok()) {
     const float x[8] = {1, 0, 2, 0.5f, -1, 3, 0, 1};
     run->trainer->health = saerl::Status::success();
-    run->trainer->step(*run->sae, x, 2, run->rng);
+    run->trainer->step(*run->sae, x, 2);
   }
   return 0;
 }

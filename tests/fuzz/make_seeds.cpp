@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   save_run(dqn, saerl::kDqnRunKind, dir + "/dqn_checkpoint/run.ckpt");
   static fuzz::SaeRun s;
   const float x[8] = {1, 0, 2, 0.5f, -1, 3, 0, 1};
-  for (int t = 0; t < 5; ++t) s.trainer->step(*s.sae, x, 2, s.rng);
+  for (int t = 0; t < 5; ++t) s.trainer->step(*s.sae, x, 2);
   s.p.t = 5;
   save_run(s, saerl::kSaeRunKind, dir + "/sae_checkpoint/run.ckpt");
   return failures ? 1 : 0;
