@@ -29,10 +29,10 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../core/divergence.hpp"
-#include "../core/loss.hpp"
-#include "../core/mlp.hpp"
-#include "../core/optim.hpp"
+#include "../core/nn/divergence.hpp"
+#include "../core/nn/loss.hpp"
+#include "../core/nn/mlp.hpp"
+#include "../core/nn/optim.hpp"
 #include "replay_buffer.hpp"
 
 namespace saerl {

@@ -1,5 +1,5 @@
 // saerl/dqn/dqn_checkpoint.hpp — everything a DqnAgent and its DqnRunner carry from one step to
-// the next, as checkpoint fields (core/checkpoint.hpp), and the checks a loaded checkpoint must
+// the next, as checkpoint fields (core/io/checkpoint.hpp), and the checks a loaded checkpoint must
 // pass before the agent may run on it.
 //
 //   template <class Ar> void run_fields(Ar& ar) {      // the caller adds env, RNGs, counters
@@ -16,7 +16,7 @@
 #pragma once
 #include <type_traits>
 
-#include "../core/checkpoint.hpp"
+#include "../core/io/checkpoint.hpp"
 #include "dqn_agent.hpp"
 #include "train.hpp"
 

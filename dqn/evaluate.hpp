@@ -12,7 +12,7 @@
 //   auto g = std::make_unique<saerl::GreedyBatch<Game, Net>>();
 //   g->actions(net, exact.legal, exact.legal_count, actions);
 #pragma once
-#include "../core/mlp.hpp"
+#include "../core/nn/mlp.hpp"
 #include "../gridworld/rook_checkmate.hpp"
 #include "../gridworld/rook_solver.hpp"
 

@@ -7,7 +7,7 @@
 // The transition type is the caller's: keep it compact (the rook checkmate stores two
 // positions of three squares, not two 75-float observations).
 #pragma once
-#include "../core/rng.hpp"
+#include "../core/base/rng.hpp"
 
 namespace saerl {
 

@@ -27,8 +27,8 @@
 #pragma once
 #include <cmath>
 
-#include "../core/status.hpp"
-#include "../core/tensor.hpp"
+#include "../core/base/status.hpp"
+#include "../core/math/tensor.hpp"
 #include "dqn_agent.hpp"
 #include "linear_schedule.hpp"
 

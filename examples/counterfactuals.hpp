@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../core/mlp.hpp"
+#include "../core/nn/mlp.hpp"
 #include "../gridworld/predicates.hpp"
 #include "pipeline.hpp"
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <sys/stat.h>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 
 namespace saerl {
 

@@ -40,9 +40,9 @@
 #include <memory>
 #include <string>
 
-#include "../core/mlp_io.hpp"
-#include "../core/npy.hpp"
-#include "../core/safetensors.hpp"
+#include "../core/io/mlp_io.hpp"
+#include "../core/io/npy.hpp"
+#include "../core/io/safetensors.hpp"
 #include "../sae/sae_io.hpp"
 #include "../gridworld/rook_solver.hpp"
 #include "directory.hpp"

@@ -6,7 +6,7 @@
 //
 // The header defines, in namespace saerl_model, the preset's types and four constant
 // objects: kNet (the float policy network), kEncoder (the float SAE encoder), kNetInt8 and
-// kEncoderInt8 (their int8 quantizations, core/quantize.hpp), and kLabels, one line per
+// kEncoderInt8 (their int8 quantizations, core/analysis/quantize.hpp), and kLabels, one line per
 // feature saying what it fires on. Every object is a constant aggregate, so a compiler for a
 // microcontroller places it in flash. Floats are written as hexadecimal literals (%a): the
 // header holds exactly the trained bits.
@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <string>
 
-#include "../core/quantize.hpp"
+#include "../core/analysis/quantize.hpp"
 #include "../sae/sae_encoder.hpp"
 
 namespace saerl {
@@ -72,7 +72,7 @@ void c_model_header(const Mlp<float, S...>& net, const SaeEncoder<float, D, M>& 
   out += "// saerl_model.hpp: written by `saerl export-c`; do not edit.\n";
   out += "// A trained DQN policy and one SAE's encoder, in float and int8, as constant objects\n";
   out += "// (in flash on a microcontroller). Include with the saerl root on the include path.\n";
-  out += "#pragma once\n#include \"core/quantize.hpp\"\n#include \"sae/sae_encoder.hpp\"\n\n";
+  out += "#pragma once\n#include \"core/analysis/quantize.hpp\"\n#include \"sae/sae_encoder.hpp\"\n\n";
   out += "namespace saerl_model {\n\n";
   out += "constexpr const char* kPreset = ";
   detail::append_string_literal(out, preset);

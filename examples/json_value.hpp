@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 
 namespace saerl {
 

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <memory>
 
-#include "../core/mlp.hpp"
+#include "../core/nn/mlp.hpp"
 #include "../dqn/evaluate.hpp"
 #include "../gridworld/rook_exact.hpp"
 #include "../sae/activation_dataset.hpp"

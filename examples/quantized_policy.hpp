@@ -8,7 +8,7 @@
 #pragma once
 #include <vector>
 
-#include "../core/quantize.hpp"
+#include "../core/analysis/quantize.hpp"
 #include "../sae/sae_encoder.hpp"
 #include "pipeline.hpp"
 
@@ -27,7 +27,7 @@ struct QuantizedPolicy {
   }
 };
 
-// Calibration inputs for int8 rounding (core/gptq.hpp): the observation (kIn) and the hidden
+// Calibration inputs for int8 rounding (core/analysis/gptq.hpp): the observation (kIn) and the hidden
 // vector the SAE reads (HiddenLayer) of every legal position. Returns the positions.
 template <class Game, class Net>
 int rook_calibration(const Net& net, std::vector<float>& observations, std::vector<float>& hidden) {

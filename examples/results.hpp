@@ -24,8 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "../core/serialize.hpp"  // detail::write_atomically
-#include "../core/status.hpp"
+#include "../core/io/serialize.hpp"  // detail::write_atomically
+#include "../core/base/status.hpp"
 #include "json.hpp"
 
 namespace saerl {

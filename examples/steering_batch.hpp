@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "../core/mlp.hpp"
-#include "../core/rng.hpp"
-#include "../core/status.hpp"
+#include "../core/nn/mlp.hpp"
+#include "../core/base/rng.hpp"
+#include "../core/base/status.hpp"
 #include "../gridworld/rook_solver.hpp"
 #include "../sae/sae.hpp"
 #include "counterfactuals.hpp"

@@ -15,7 +15,7 @@
 #pragma once
 #include <memory>
 
-#include "../core/rng.hpp"
+#include "../core/base/rng.hpp"
 #include "../sae/activation_dataset.hpp"
 #include "../sae/metrics.hpp"
 #include "../sae/sae_trainer.hpp"

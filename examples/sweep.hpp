@@ -21,8 +21,8 @@
 #include <cstring>
 #include <vector>
 
-#include "../core/rng.hpp"
-#include "../core/statistics.hpp"
+#include "../core/base/rng.hpp"
+#include "../core/analysis/statistics.hpp"
 #include "results.hpp"
 
 namespace saerl {

@@ -2,9 +2,9 @@
 // backward pass is checked against finite differences.
 //
 // XOR is the smallest problem a network without a hidden layer cannot solve. A 2-8-1 ReLU
-// MLP (core/mlp.hpp) is trained by full-batch Adam (core/optim.hpp) on the mean squared
-// error (core/loss.hpp). Before training, the gradient that mlp_backward() computes is
-// compared with central differences of the loss (core/gradcheck.hpp).
+// MLP (core/nn/mlp.hpp) is trained by full-batch Adam (core/nn/optim.hpp) on the mean squared
+// error (core/nn/loss.hpp). Before training, the gradient that mlp_backward() computes is
+// compared with central differences of the loss (core/nn/gradcheck.hpp).
 //
 //   saerl::XorResult r;
 //   saerl::learn_xor(/*seed=*/1, /*steps=*/1000, r);
@@ -15,10 +15,10 @@
 // never fires cannot learn again), the rest solve XOR in 1000 steps.
 // examples/xor.cpp prints it; tests/test_examples.cpp checks it.
 #pragma once
-#include "../core/gradcheck.hpp"
-#include "../core/loss.hpp"
-#include "../core/mlp.hpp"
-#include "../core/optim.hpp"
+#include "../core/nn/gradcheck.hpp"
+#include "../core/nn/loss.hpp"
+#include "../core/nn/mlp.hpp"
+#include "../core/nn/optim.hpp"
 
 namespace saerl {
 

@@ -19,7 +19,7 @@
 #pragma once
 #include <cstdint>
 
-#include "../core/rng.hpp"
+#include "../core/base/rng.hpp"
 
 namespace saerl {
 

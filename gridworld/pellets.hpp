@@ -47,7 +47,7 @@
 #pragma once
 #include <cstdint>
 
-#include "../core/rng.hpp"
+#include "../core/base/rng.hpp"
 
 namespace saerl {
 

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "../core/rng.hpp"
+#include "../core/base/rng.hpp"
 
 namespace saerl {
 

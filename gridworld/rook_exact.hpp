@@ -33,7 +33,7 @@
 #pragma once
 #include <cstdint>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 #include "rook_checkmate.hpp"
 
 namespace saerl {

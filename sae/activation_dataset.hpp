@@ -18,9 +18,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "../core/npy.hpp"
-#include "../core/rng.hpp"
-#include "../core/status.hpp"
+#include "../core/io/npy.hpp"
+#include "../core/base/rng.hpp"
+#include "../core/base/status.hpp"
 
 namespace saerl {
 

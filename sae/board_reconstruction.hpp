@@ -60,7 +60,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 #include "threshold_counts.hpp"
 
 namespace saerl {

@@ -23,7 +23,7 @@
 // Cost: O(T M |Phi|) on the counts.
 #pragma once
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 #include "threshold_counts.hpp"
 
 namespace saerl {

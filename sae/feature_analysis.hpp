@@ -50,7 +50,7 @@
 #include <cstdio>
 #include <type_traits>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 #include "sae.hpp"
 #include "coverage.hpp"
 #include "threshold_counts.hpp"

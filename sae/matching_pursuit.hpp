@@ -16,7 +16,7 @@
 #pragma once
 #include <cmath>
 
-#include "../core/cholesky.hpp"
+#include "../core/analysis/cholesky.hpp"
 #include "sae.hpp"
 
 namespace saerl {
@@ -26,7 +26,7 @@ constexpr int kMaxPursuitFeatures = 32;
 namespace detail {
 
 // Solves G c = g for a symmetric positive definite n x n G (row stride kMaxPursuitFeatures)
-// by Cholesky (core/cholesky.hpp). A tiny ridge keeps nearly parallel rows solvable. False when
+// by Cholesky (core/analysis/cholesky.hpp). A tiny ridge keeps nearly parallel rows solvable. False when
 // G is not positive definite.
 template <class T>
 bool ridge_solve(const T (*G)[kMaxPursuitFeatures], const T* g, T* c, int n) {

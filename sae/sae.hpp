@@ -7,7 +7,7 @@
 //   auto work = std::make_unique<saerl::SaeWorkspace<SaeT, 256>>();
 //   saerl::sae_forward(*sae, x, 256, *work, /*training=*/false);   // work->f: codes, work->x_hat
 //
-// Shapes (input-major, as core/dense.hpp): W_enc (D, M), b_enc (M), W_dec (M, D), b_dec (D).
+// Shapes (input-major, as core/nn/dense.hpp): W_enc (D, M), b_enc (M), W_dec (M, D), b_dec (D).
 // Row j of W_dec is feature j's direction in activation space, kept at unit norm.
 //
 //   xc    = x - b_dec                          (the decoder bias doubles as centring)
@@ -36,9 +36,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "../core/dense.hpp"
-#include "../core/matmul_sparse.hpp"
-#include "../core/rng.hpp"
+#include "../core/nn/dense.hpp"
+#include "../core/math/matmul_sparse.hpp"
+#include "../core/base/rng.hpp"
 #include "topk.hpp"
 
 namespace saerl {

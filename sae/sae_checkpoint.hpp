@@ -1,5 +1,5 @@
 // saerl/sae/sae_checkpoint.hpp — everything an Sae and its SaeTrainer carry from one step to the
-// next, as checkpoint fields (core/checkpoint.hpp), and the checks a loaded checkpoint must
+// next, as checkpoint fields (core/io/checkpoint.hpp), and the checks a loaded checkpoint must
 // pass before training may go on from it.
 //
 //   s = saerl::load_checkpoint(path, kind, [&](auto& ar) {
@@ -14,7 +14,7 @@
 #pragma once
 #include <cstdint>
 
-#include "../core/checkpoint.hpp"
+#include "../core/io/checkpoint.hpp"
 #include "sae_trainer.hpp"
 
 namespace saerl {

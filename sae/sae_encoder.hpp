@@ -12,7 +12,7 @@
 #pragma once
 #include <cmath>
 
-#include "../core/gptq.hpp"
+#include "../core/analysis/gptq.hpp"
 #include "sae.hpp"
 
 namespace saerl {
@@ -45,7 +45,7 @@ void encoder_of(const Sae<T, D, M>& sae, SaeEncoder<T, D, M>& enc) {
   enc.k = sae.k;
 }
 
-// The same encoder with int8 weights (core/quantize.hpp): W_enc^T (M, D) with a scale per
+// The same encoder with int8 weights (core/analysis/quantize.hpp): W_enc^T (M, D) with a scale per
 // feature; the centred input is quantized on the fly.
 template <int D, int M>
 struct QuantizedSaeEncoder {
@@ -73,7 +73,7 @@ void quantize_encoder(const SaeEncoder<float, D, M>& enc, QuantizedSaeEncoder<D,
   q.k = enc.k;
 }
 
-// quantize_encoder() with the rounding calibrated by GPTQ (core/gptq.hpp) on n example
+// quantize_encoder() with the rounding calibrated by GPTQ (core/analysis/gptq.hpp) on n example
 // inputs X (n, D).
 template <int D, int M>
 void quantize_encoder_calibrated(const SaeEncoder<float, D, M>& enc, const float* X, int n, QuantizedSaeEncoder<D, M>& q) {

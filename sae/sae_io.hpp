@@ -6,7 +6,7 @@
 // The file's shape is (D, M, variant, k): loading an SAE of another width fails with
 // bad_shape; the variant and k are read back from the file.
 #pragma once
-#include "../core/serialize.hpp"
+#include "../core/io/serialize.hpp"
 #include "sae.hpp"
 
 namespace saerl {

@@ -28,8 +28,8 @@
 #pragma once
 #include <cmath>
 
-#include "../core/divergence.hpp"
-#include "../core/optim.hpp"
+#include "../core/nn/divergence.hpp"
+#include "../core/nn/optim.hpp"
 #include "metrics.hpp"
 #include "sae.hpp"
 

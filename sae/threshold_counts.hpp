@@ -35,7 +35,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../core/status.hpp"
+#include "../core/base/status.hpp"
 
 namespace saerl {
 

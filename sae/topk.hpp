@@ -6,7 +6,7 @@
 #pragma once
 #include <algorithm>
 
-#include "../core/parallel.hpp"
+#include "../core/base/parallel.hpp"
 
 namespace saerl {
 namespace detail {

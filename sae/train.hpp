@@ -16,8 +16,8 @@
 // Q-fidelity term; see SaeTrainer::step). The loop runs from trainer.steps + 1 to run.steps,
 // so a trainer loaded from a checkpoint goes on where it stopped.
 #pragma once
-#include "../core/status.hpp"
-#include "../core/tensor.hpp"
+#include "../core/base/status.hpp"
+#include "../core/math/tensor.hpp"
 #include "sae_trainer.hpp"
 
 namespace saerl {

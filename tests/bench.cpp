@@ -26,7 +26,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/parallel.hpp"
+#include "core/base/parallel.hpp"
 #include "examples/cli/setup.hpp"
 #include "gridworld/rook_solver.hpp"
 

@@ -1,10 +1,10 @@
-// Test helpers shared by the suites: finite-difference gradient checks (core/gradcheck.hpp)
+// Test helpers shared by the suites: finite-difference gradient checks (core/nn/gradcheck.hpp)
 // and random fills.
 #pragma once
 #include <initializer_list>
 
-#include "core/gradcheck.hpp"
-#include "core/rng.hpp"
+#include "core/nn/gradcheck.hpp"
+#include "core/base/rng.hpp"
 
 namespace saerl_test {
 

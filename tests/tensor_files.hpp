@@ -1,5 +1,5 @@
 // Test helpers: readers of .npy and .safetensors files, and a small JSON parser, written from
-// the formats' specifications and independently of core/npy.hpp and core/safetensors.hpp, so
+// the formats' specifications and independently of core/io/npy.hpp and core/io/safetensors.hpp, so
 // that the writers' tests do not trust the writers' own idea of the format.
 //
 //   std::vector<saerl_test::Tensor> ts;  std::string why;  saerl_test::Json meta;

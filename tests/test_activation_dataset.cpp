@@ -7,7 +7,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/npy.hpp"
+#include "core/io/npy.hpp"
 #include "sae/activation_dataset.hpp"
 #include "tests/temp_files.hpp"
 

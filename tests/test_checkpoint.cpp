@@ -1,4 +1,4 @@
-// Tests for core/checkpoint.hpp and the TempFile of core/serialize.hpp: round trips, every way a
+// Tests for core/io/checkpoint.hpp and the TempFile of core/io/serialize.hpp: round trips, every way a
 // checkpoint file can be bad, and a process killed between writing and renaming.
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/checkpoint.hpp"
+#include "core/io/checkpoint.hpp"
 #include "tests/temp_files.hpp"
 
 using namespace saerl;

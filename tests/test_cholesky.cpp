@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/cholesky.hpp"
-#include "core/rng.hpp"
+#include "core/analysis/cholesky.hpp"
+#include "core/base/rng.hpp"
 #include "gradcheck.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/dense.hpp"
+#include "core/nn/dense.hpp"
 #include "tests/gradcheck.hpp"
 
 using saerl_test::numeric_gradient;

@@ -1,4 +1,4 @@
-// The divergence guard (core/divergence.hpp, DqnRunner, SaeTrainer): a NaN or infinity in a loss
+// The divergence guard (core/nn/divergence.hpp, DqnRunner, SaeTrainer): a NaN or infinity in a loss
 // or a weight stops training with a Status naming the step and the tensor.
 #include <cmath>
 #include <cstring>
@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/divergence.hpp"
+#include "core/nn/divergence.hpp"
 #include "dqn/dqn_agent.hpp"
 #include "dqn/train.hpp"
 #include "gridworld/rook_checkmate.hpp"

@@ -10,7 +10,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 #include "sae/feature_analysis.hpp"
 
 using namespace saerl;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/init.hpp"
+#include "core/nn/init.hpp"
 
 TEST_CASE("kaiming uniform stays in its bound and has variance 2 / fan_in") {
   static float w[64 * 256];

@@ -1,4 +1,4 @@
-// Tests for core/logistic_probe.hpp: the gradient against finite differences, a separable
+// Tests for core/analysis/logistic_probe.hpp: the gradient against finite differences, a separable
 // problem read out perfectly, a label unrelated to the inputs read no better than the majority
 // baseline, units of a column not mattering, and bit-identical reruns.
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/logistic_probe.hpp"
+#include "core/analysis/logistic_probe.hpp"
 #include "gradcheck.hpp"
 
 using namespace saerl;

@@ -1,5 +1,5 @@
-// Tests for core/logistic_probes.hpp: P probes trained together against P single probes
-// (core/logistic_probe.hpp): the same gradients, the same trained weights (double), the same
+// Tests for core/analysis/logistic_probes.hpp: P probes trained together against P single probes
+// (core/analysis/logistic_probe.hpp): the same gradients, the same trained weights (double), the same
 // predictions (float); bit-identical at 1 and 2 threads; bad arguments refused.
 #include <cmath>
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/logistic_probes.hpp"
+#include "core/analysis/logistic_probes.hpp"
 #include "gradcheck.hpp"
 
 using namespace saerl;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/loss.hpp"
+#include "core/nn/loss.hpp"
 #include "tests/gradcheck.hpp"
 
 TEST_CASE("mse and huber gradients match finite differences") {

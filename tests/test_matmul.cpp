@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/matmul.hpp"
+#include "core/math/matmul.hpp"
 #include "tests/gradcheck.hpp"
 
 namespace {

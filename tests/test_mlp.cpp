@@ -3,9 +3,9 @@
 #include <cstring>
 #include <memory>
 
-#include "core/loss.hpp"
-#include "core/mlp.hpp"
-#include "core/optim.hpp"
+#include "core/nn/loss.hpp"
+#include "core/nn/mlp.hpp"
+#include "core/nn/optim.hpp"
 #include "tests/gradcheck.hpp"
 
 using saerl_test::numeric_gradient;

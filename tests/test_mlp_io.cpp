@@ -5,7 +5,7 @@
 #include <cstring>
 #include <memory>
 
-#include "core/mlp_io.hpp"
+#include "core/io/mlp_io.hpp"
 #include "tests/temp_files.hpp"
 
 namespace {

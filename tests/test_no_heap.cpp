@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <new>
 
-#include "core/loss.hpp"
-#include "core/mlp.hpp"
-#include "core/optim.hpp"
+#include "core/nn/loss.hpp"
+#include "core/nn/mlp.hpp"
+#include "core/nn/optim.hpp"
 
 namespace {
 int g_counting = 0;

@@ -1,4 +1,4 @@
-// Tests for core/npy.hpp: the bytes save_npy writes, checked by an independent reader written
+// Tests for core/io/npy.hpp: the bytes save_npy writes, checked by an independent reader written
 // here, and read_npy_header on good and bad files.
 #include <cstdint>
 #include <cstring>
@@ -7,8 +7,8 @@
 
 #include <doctest/doctest.h>
 
-#include "core/npy.hpp"
-#include "core/rng.hpp"
+#include "core/io/npy.hpp"
+#include "core/base/rng.hpp"
 #include "tests/temp_files.hpp"
 
 using namespace saerl;

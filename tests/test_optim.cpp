@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/optim.hpp"
+#include "core/nn/optim.hpp"
 
 TEST_CASE("the first Adam step moves each parameter by lr against its gradient's sign") {
   // With bias correction, m_hat = g and v_hat = g^2 after one step, so the step is lr * g / |g|.

@@ -4,9 +4,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/matmul.hpp"
-#include "core/optim.hpp"
-#include "core/parallel.hpp"
+#include "core/math/matmul.hpp"
+#include "core/nn/optim.hpp"
+#include "core/base/parallel.hpp"
 #include "dqn/dqn_agent.hpp"
 #include "gridworld/rook_checkmate.hpp"
 #include "sae/sae_trainer.hpp"

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/mlp.hpp"
+#include "core/nn/mlp.hpp"
 #include "dqn/dqn_agent.hpp"
 #include "dqn/train.hpp"
 #include "gridworld/pellets.hpp"

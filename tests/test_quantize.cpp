@@ -5,8 +5,8 @@
 #include <memory>
 #include <vector>
 
-#include "core/gptq.hpp"
-#include "core/rng.hpp"
+#include "core/analysis/gptq.hpp"
+#include "core/base/rng.hpp"
 #include "examples/quantized_policy.hpp"
 #include "tests/gradcheck.hpp"
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/relu.hpp"
-#include "core/tensor.hpp"
+#include "core/nn/relu.hpp"
+#include "core/math/tensor.hpp"
 #include "tests/gradcheck.hpp"
 
 TEST_CASE("relu zeroes negatives and keeps positives") {

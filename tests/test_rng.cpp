@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 
 using saerl::Rng;
 

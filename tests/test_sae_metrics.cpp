@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/rng.hpp"
+#include "core/base/rng.hpp"
 #include "sae/activation_dataset.hpp"
 #include "sae/metrics.hpp"
 

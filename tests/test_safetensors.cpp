@@ -1,4 +1,4 @@
-// Tests of core/safetensors.hpp: what it writes parses with the independent reader of
+// Tests of core/io/safetensors.hpp: what it writes parses with the independent reader of
 // tests/tensor_files.hpp (header length, JSON, dtype, shape, byte ranges, data), and bad
 // arguments are refused without leaving a file behind.
 #include <doctest/doctest.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/safetensors.hpp"
+#include "core/io/safetensors.hpp"
 #include "tests/temp_files.hpp"
 #include "tests/tensor_files.hpp"
 

@@ -1,4 +1,4 @@
-// Tests for core/serialize.hpp: round trips, the byte layout, and every way a file can be bad.
+// Tests for core/io/serialize.hpp: round trips, the byte layout, and every way a file can be bad.
 // Uses CHECK only (no REQUIRE), so the suite also builds with -fno-exceptions as it is.
 #include <dirent.h>
 #include <stdlib.h>  // mkdtemp
@@ -12,7 +12,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/serialize.hpp"
+#include "core/io/serialize.hpp"
 #include "tests/temp_files.hpp"
 
 using namespace saerl;

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/rng.hpp"
-#include "core/statistics.hpp"
+#include "core/base/rng.hpp"
+#include "core/analysis/statistics.hpp"
 
 using saerl::Interval;
 using saerl::Rng;

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "core/status.hpp"
+#include "core/base/status.hpp"
 
 TEST_CASE("a default Status is ok and an error carries its code and formatted message") {
   saerl::Status ok;

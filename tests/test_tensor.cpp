@@ -4,7 +4,7 @@
 #include <initializer_list>
 #include <limits>
 
-#include "core/tensor.hpp"
+#include "core/math/tensor.hpp"
 
 TEST_CASE("Mat is row-major and fill sets every element") {
   saerl::Mat<float, 3, 5> m;

@@ -1,6 +1,6 @@
 // saerl/examples/cli/cleanup.hpp — a program stopped by Ctrl-C (SIGINT) or SIGTERM leaves no
 // temporary file behind: the handler removes every temp file being written at that moment
-// (core/serialize.hpp's TempFile keeps their table), then dies of the same signal, so the
+// (core/io/serialize.hpp's TempFile keeps their table), then dies of the same signal, so the
 // caller still sees how the program ended. The files a temp file would have replaced are
 // untouched: they are whole, old or new. (SIGKILL cannot be caught: there, a rerun writes the
 // same temp file again and renames it.)
@@ -9,7 +9,7 @@
 #pragma once
 #include <csignal>
 
-#include "../../core/serialize.hpp"
+#include "../../core/io/serialize.hpp"
 
 #if __has_include(<unistd.h>)
 #include <unistd.h>

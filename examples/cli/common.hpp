@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <string>
 
-#include "../../core/status.hpp"
+#include "../../core/base/status.hpp"
 #include "../directory.hpp"
 #include "../results.hpp"
 

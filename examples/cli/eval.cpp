@@ -2,7 +2,7 @@
 // the 50-move cap) and over --games sampled games.
 #include <memory>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../dqn/evaluate.hpp"
 #include "../../gridworld/rook_exact.hpp"
 #include "commands.hpp"

@@ -2,7 +2,7 @@
 // .safetensors (PyTorch, SAELens names) or .npy files under DIR/export/ (examples/export.hpp).
 #include <memory>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../export.hpp"
 #include "commands.hpp"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../sae/sae_io.hpp"
 #include "../export_c.hpp"
 #include "../quantized_policy.hpp"

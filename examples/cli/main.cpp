@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "../../core/parallel.hpp"
+#include "../../core/base/parallel.hpp"
 #include "cleanup.hpp"
 #include "commands.hpp"
 

@@ -15,7 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../../core/status.hpp"
+#include "../../core/base/status.hpp"
 
 namespace saerl {
 

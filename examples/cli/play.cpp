@@ -2,7 +2,7 @@
 // random black, with the board and the Q-values of every move.
 #include <memory>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../gridworld/render.hpp"
 #include "commands.hpp"
 

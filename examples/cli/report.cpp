@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../gridworld/render.hpp"
 #include "../../sae/sae_io.hpp"
 #include "../report.hpp"

@@ -6,7 +6,7 @@
 //   DIR/dqn.ckpt           train-dqn, every --checkpoint-every environment steps
 //   DIR/sae-VARIANT.ckpt   train-sae, every --checkpoint-every SAE steps
 //
-// Each is written as DIR/X.ckpt.tmp and renamed over DIR/X.ckpt (core/checkpoint.hpp), only
+// Each is written as DIR/X.ckpt.tmp and renamed over DIR/X.ckpt (core/io/checkpoint.hpp), only
 // after the divergence guard passed, so the file at DIR/X.ckpt is always the last good state.
 // `--resume` loads it when the run's description (the options that shape the run, and for
 // train-sae the DQN's weights) matches, and the loop goes on from the step after it; the
@@ -23,7 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../../core/checkpoint.hpp"
+#include "../../core/io/checkpoint.hpp"
 #include "../../dqn/dqn_checkpoint.hpp"
 #include "../../gridworld/rook_checkmate.hpp"
 #include "../../sae/sae_checkpoint.hpp"

@@ -11,8 +11,8 @@
 #pragma once
 #include <cstring>
 
-#include "../../core/mlp.hpp"
-#include "../../core/mlp_io.hpp"
+#include "../../core/nn/mlp.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../dqn/dqn_agent.hpp"
 #include "../../dqn/recipes.hpp"
 #include "../../gridworld/rook_checkmate.hpp"

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../study.hpp"
 #include "../sweep.hpp"
 #include "commands.hpp"

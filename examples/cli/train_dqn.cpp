@@ -4,7 +4,7 @@
 #include <cmath>
 #include <memory>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../dqn/evaluate.hpp"
 #include "../../gridworld/rook_exact.hpp"
 #include "commands.hpp"

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "../../core/mlp_io.hpp"
+#include "../../core/io/mlp_io.hpp"
 #include "../../gridworld/rook_exact.hpp"
 #include "../../sae/matching_pursuit.hpp"
 #include "../../sae/metrics.hpp"

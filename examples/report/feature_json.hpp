@@ -38,7 +38,7 @@
 #include <string>
 #include <utility>
 
-#include "../../core/serialize.hpp"  // detail::write_atomically
+#include "../../core/io/serialize.hpp"  // detail::write_atomically
 #include "../json.hpp"
 #include "ablation.hpp"
 #include "analysis.hpp"

@@ -13,7 +13,7 @@
 #pragma once
 #include <string>
 
-#include "../../core/serialize.hpp"  // detail::write_atomically
+#include "../../core/io/serialize.hpp"  // detail::write_atomically
 #include "html_agent.hpp"
 #include "html_evidence.hpp"
 #include "html_features.hpp"

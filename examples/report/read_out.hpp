@@ -2,8 +2,8 @@
 // DQN's Q-values and the raw neurons the SAE reads, on a fixed 80/20 split of the legal
 // positions (rows shuffled with the seed):
 //   probes          for each named predicate (gridworld/predicates.hpp), a logistic probe
-//                   (core/logistic_probe.hpp; all predicates trained together by
-//                   core/logistic_probes.hpp) on the SAE's codes and one on the Q-values,
+//                   (core/analysis/logistic_probe.hpp; all predicates trained together by
+//                   core/analysis/logistic_probes.hpp) on the SAE's codes and one on the Q-values,
 //                   trained on the 80%, scored on the held-out 20%: accuracy and balanced
 //                   accuracy (TPR + TNR) / 2, beside the majority answer's accuracy (whose
 //                   balanced accuracy is 0.5). Balanced accuracy is the one to compare when a
@@ -20,7 +20,7 @@
 #pragma once
 #include <memory>
 
-#include "../../core/logistic_probes.hpp"
+#include "../../core/analysis/logistic_probes.hpp"
 #include "../../sae/board_reconstruction.hpp"
 #include "../results.hpp"
 #include "analysis.hpp"
@@ -136,7 +136,7 @@ Status read_out(const Net& net, SaeT& sae, const FeatureAnalysis<SaeT, N>& a, ui
   }
   ProbeOptions options;
   options.steps = 150;
-  // every named predicate at once (core/logistic_probes.hpp): the models and losses of single
+  // every named predicate at once (core/analysis/logistic_probes.hpp): the models and losses of single
   // probes, one pass over the rows for all of them
   auto sae_probes = std::make_unique<LogisticProbes<M, named>>();
   auto q_probes = std::make_unique<LogisticProbes<A, named>>();

@@ -1,4 +1,4 @@
-// libFuzzer target: train-dqn's checkpoint loader (core/checkpoint.hpp, dqn/dqn_checkpoint.hpp,
+// libFuzzer target: train-dqn's checkpoint loader (core/io/checkpoint.hpp, dqn/dqn_checkpoint.hpp,
 // examples/cli/run_checkpoint.hpp) on arbitrary bytes (make fuzz). What loads and passes the checks
 // must train on: a few steps run on it. (Every saved field is overwritten by a load that
 // succeeds, so a run depends on its input alone.)

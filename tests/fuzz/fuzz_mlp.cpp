@@ -1,9 +1,9 @@
-// libFuzzer target: core/serialize.hpp and core/mlp_io.hpp on arbitrary bytes (make fuzz).
+// libFuzzer target: core/io/serialize.hpp and core/io/mlp_io.hpp on arbitrary bytes (make fuzz).
 // A small network: the loader's code paths do not depend on its size.
 #include <cstdint>
 #include <cstring>
 
-#include "core/mlp_io.hpp"
+#include "core/io/mlp_io.hpp"
 #include "tests/fuzz/fuzz_file.hpp"
 
 using Net = saerl::Mlp<float, 6, 5, 3>;

@@ -1,8 +1,8 @@
-// libFuzzer target: core/npy.hpp's header reader, from memory and from a file (make fuzz): the
+// libFuzzer target: core/io/npy.hpp's header reader, from memory and from a file (make fuzz): the
 // reader of activation datasets saved as .npy.
 #include <cstdint>
 
-#include "core/npy.hpp"
+#include "core/io/npy.hpp"
 #include "tests/fuzz/fuzz_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

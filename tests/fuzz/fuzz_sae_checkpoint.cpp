@@ -1,4 +1,4 @@
-// libFuzzer target: train-sae's checkpoint loader (core/checkpoint.hpp, sae/sae_checkpoint.hpp,
+// libFuzzer target: train-sae's checkpoint loader (core/io/checkpoint.hpp, sae/sae_checkpoint.hpp,
 // examples/cli/run_checkpoint.hpp) on arbitrary bytes (make fuzz). What loads and passes the checks
 // must train on: a step runs on it.
 #include <cstdint>

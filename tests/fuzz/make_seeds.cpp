@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "core/mlp_io.hpp"
+#include "core/io/mlp_io.hpp"
 #include "sae/activation_dataset.hpp"
 #include "sae/sae_io.hpp"
 #include "tests/fuzz/fuzz_fixtures.hpp"

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "core/quantize.hpp"
+#include "core/analysis/quantize.hpp"
 #include "dqn/replay_buffer.hpp"
 #include "gridworld/rook_checkmate.hpp"
 #include "sae/sae_encoder.hpp"

@@ -1,4 +1,4 @@
-// saerl/core/optim.hpp — optimizers over a flat parameter block: SGD and Adam, and
+// saerl/core/nn/optim.hpp — optimizers over a flat parameter block: SGD and Adam, and
 // gradient-norm clipping.
 //
 //   saerl::Adam<float, Net::kParams> adam;     // large: place it statically or on the heap once
@@ -8,8 +8,8 @@
 #pragma once
 #include <cmath>
 
-#include "parallel.hpp"
-#include "tensor.hpp"
+#include "../base/parallel.hpp"
+#include "../math/tensor.hpp"
 
 // The SIMD square-root instructions (see detail::sqrt_array below), unless SAERL_PORTABLE
 #if SAERL_VECTORIZE && (defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__))

@@ -1,4 +1,4 @@
-// saerl/core/loss.hpp — regression losses with their gradients, averaged over n values.
+// saerl/core/nn/loss.hpp — regression losses with their gradients, averaged over n values.
 //
 //   float L = saerl::mse_loss(pred, target, n, grad);     // grad = dL/dpred (may be null)
 //   float H = saerl::huber_loss(pred, target, n, grad);   // smooth L1, delta = 1 by default

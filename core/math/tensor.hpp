@@ -1,4 +1,4 @@
-// saerl/core/tensor.hpp — fixed-size vectors and matrices, and the elementwise and reduction
+// saerl/core/math/tensor.hpp — fixed-size vectors and matrices, and the elementwise and reduction
 // operations the layers need.
 //
 // Sizes are template parameters; storage is a plain array inside the object (no heap), row-major:
@@ -12,7 +12,7 @@
 // The free functions work on (pointer, length) so they serve a Mat, a Vec, or a slice of a
 // parameter block alike.
 //
-// SAERL_VECTORIZE is 1 where the kernels (dot below, core/matmul.hpp, core/optim.hpp) may use
+// SAERL_VECTORIZE is 1 where the kernels (dot below, core/math/matmul.hpp, core/nn/optim.hpp) may use
 // the GCC/clang vector extension and SIMD instructions: GCC and clang, unless SAERL_PORTABLE
 // is defined. With 0 every kernel is plain C++17, the same floats.
 #pragma once

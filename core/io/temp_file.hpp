@@ -1,4 +1,4 @@
-// saerl/core/temp_file.hpp — a file written as "<path>.tmp" and renamed over <path> only when
+// saerl/core/io/temp_file.hpp — a file written as "<path>.tmp" and renamed over <path> only when
 // complete, so a crash never leaves a half-written file at <path>; and the table of the temp
 // files being written now, which a SIGINT/SIGTERM handler may remove (examples/cli/cleanup.hpp).
 //
@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "status.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 

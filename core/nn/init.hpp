@@ -1,11 +1,11 @@
-// saerl/core/init.hpp — weight initialisation from the library's RNG.
+// saerl/core/nn/init.hpp — weight initialisation from the library's RNG.
 //
 //   saerl::kaiming_uniform(W, in * out, in, rng);          // He uniform, for ReLU layers
 //   saerl::pytorch_linear_init(W, b, in, out, rng);         // torch.nn.Linear's default
 #pragma once
 #include <cmath>
 
-#include "rng.hpp"
+#include "../base/rng.hpp"
 
 namespace saerl {
 

@@ -1,4 +1,4 @@
-// saerl/core/mlp_io.hpp — saving and loading an Mlp in saerl's checked binary format.
+// saerl/core/io/mlp_io.hpp — saving and loading an Mlp in saerl's checked binary format.
 //
 //   saerl::Status s = saerl::save_mlp(net, "out/dqn.bin");   // atomic: temp file + rename
 //   s = saerl::load_mlp(net, "out/dqn.bin");                  // net unchanged on any error
@@ -6,7 +6,7 @@
 // The file's shape is the layer sizes (e.g. 75 x 128 x 128 x 24), so loading a file made for
 // another architecture fails with bad_shape and says both shapes.
 #pragma once
-#include "mlp.hpp"
+#include "../nn/mlp.hpp"
 #include "serialize.hpp"
 
 namespace saerl {

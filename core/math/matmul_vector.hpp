@@ -1,4 +1,4 @@
-// saerl/core/matmul_vector.hpp — the vector path of core/matmul.hpp (read that header first):
+// saerl/core/math/matmul_vector.hpp — the vector path of core/math/matmul.hpp (read that header first):
 // the blocked kernel for dense products and the row kernel for one row or mostly-zero A,
 // written with GCC/clang's vector extension. Included by matmul.hpp only; with
 // SAERL_PORTABLE (or another compiler) only the block-size constants remain.

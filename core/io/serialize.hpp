@@ -1,4 +1,4 @@
-// saerl/core/serialize.hpp — save and load one named parameter set as a small checked file.
+// saerl/core/io/serialize.hpp — save and load one named parameter set as a small checked file.
 //
 // A file holds one flat array of float or double (a model's parameter block, an activation
 // set) with its shape, so a file written for one network cannot be loaded into another.
@@ -41,11 +41,11 @@
 #include <cstring>
 #include <type_traits>
 
-#include "status.hpp"
+#include "../base/status.hpp"
 #include "temp_file.hpp"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "saerl/core/serialize.hpp: files are little-endian; big-endian hosts are not supported"
+#error "saerl/core/io/serialize.hpp: files are little-endian; big-endian hosts are not supported"
 #endif
 
 namespace saerl {

@@ -1,6 +1,6 @@
-// saerl/core/cholesky.hpp — the Cholesky factorisation of a small symmetric positive definite
+// saerl/core/analysis/cholesky.hpp — the Cholesky factorisation of a small symmetric positive definite
 // matrix, and the linear solve that uses it. Plain loops on a row-major array with a row
-// stride, no allocation: it serves GPTQ's calibration (core/gptq.hpp) and matching pursuit's
+// stride, no allocation: it serves GPTQ's calibration (core/analysis/gptq.hpp) and matching pursuit's
 // least squares (sae/matching_pursuit.hpp).
 //
 //   double A[3 * 3] = {...};                  // symmetric positive definite

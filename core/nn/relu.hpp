@@ -1,4 +1,4 @@
-// saerl/core/relu.hpp — the rectifier, forward and backward.
+// saerl/core/nn/relu.hpp — the rectifier, forward and backward.
 //
 //   relu_forward(z, a, n);        // a = max(z, 0)
 //   relu_backward(z, da, dz, n);  // dz = da * [z > 0]

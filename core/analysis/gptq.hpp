@@ -1,5 +1,5 @@
-// saerl/core/gptq.hpp — int8 rounding calibrated on example inputs (GPTQ, Frantar et al. 2022):
-// the same int8 format as core/quantize.hpp, with the rounding errors compensated so that
+// saerl/core/analysis/gptq.hpp — int8 rounding calibrated on example inputs (GPTQ, Frantar et al. 2022):
+// the same int8 format as core/analysis/quantize.hpp, with the rounding errors compensated so that
 // the layer's outputs on the calibration inputs move as little as possible.
 //
 //   std::vector<float> X = ...;                           // n example inputs (n, in)
@@ -53,7 +53,7 @@ inline bool inverse_upper_factor(std::vector<double> H, int n, std::vector<doubl
 
 }  // namespace detail
 
-// W (in, out) and b (out) as core/dense.hpp stores them; X: n calibration inputs (n, in).
+// W (in, out) and b (out) as core/nn/dense.hpp stores them; X: n calibration inputs (n, in).
 // Writes q (out, in), scale (out) and the corrected bias b_out (out), as quantize_rows()
 // would but rounded by GPTQ. Falls back to plain rounding if H cannot be factored.
 inline void quantize_rows_calibrated(const float* W, const float* b, int in, int out, const float* X, int n,

@@ -1,4 +1,4 @@
-// saerl/core/parallel.hpp — optional threads for training: one process-wide thread count and
+// saerl/core/base/parallel.hpp — optional threads for training: one process-wide thread count and
 // a parallel_for over fixed contiguous chunks.
 //
 //   saerl::set_threads(2);                 // default 1: no thread is ever started
@@ -17,7 +17,7 @@
 // and in builds without threads: SAERL_NO_THREADS removes <thread> and friends entirely, and
 // C++ libraries built without thread support (bare-metal toolchains such as arm-none-eabi's)
 // get that build by themselves. So the inference path of one position stays on its thread:
-// its loops over inputs have n = 1, and core/matmul.hpp splits only products of at least two
+// its loops over inputs have n = 1, and core/math/matmul.hpp splits only products of at least two
 // rows and kParallelWork multiply-adds.
 //
 // Workers are POSIX threads where <pthread.h> exists (a thread that cannot be started is

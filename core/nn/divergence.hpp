@@ -1,4 +1,4 @@
-// saerl/core/divergence.hpp — the divergence guard: training checks that its loss and its
+// saerl/core/nn/divergence.hpp — the divergence guard: training checks that its loss and its
 // parameters are finite, and the first NaN or infinity becomes a Status naming the step and
 // the tensor, so the caller stops before saving anything (its last good checkpoint stays).
 //
@@ -11,7 +11,7 @@
 #include <cstdio>
 
 #include "mlp.hpp"
-#include "status.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 

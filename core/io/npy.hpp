@@ -1,4 +1,4 @@
-// saerl/core/npy.hpp — write arrays as NumPy .npy files, and read .npy headers back.
+// saerl/core/io/npy.hpp — write arrays as NumPy .npy files, and read .npy headers back.
 //
 // So that a Python user can open saerl's weights and activations with a bare `numpy.load`.
 // Format version 1.0 (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
@@ -11,7 +11,7 @@
 //                 padded with spaces and ended by '\n' so that 10 + H is a multiple of 64
 //   10 + H  S*n   the elements, row-major, little-endian (S = item size, n = product of shape)
 //
-// Saving writes "<path>.tmp" and renames it over <path>, as core/serialize.hpp does.
+// Saving writes "<path>.tmp" and renames it over <path>, as core/io/serialize.hpp does.
 // read_npy_header() checks a file's header and that its size matches it; it also reads
 // versions 2.0 and 3.0 (u32 header length at offset 8, dict at 12). parse_npy_header() does the
 // same on bytes in memory (for fuzzing): it never reads outside [bytes, bytes + n).
@@ -30,7 +30,7 @@
 #include <type_traits>
 
 #include "serialize.hpp"  // detail::put_le, detail::get_le, detail::FileCloser (and little-endian only)
-#include "status.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 

@@ -1,10 +1,10 @@
-// saerl/core/matmul_sparse.hpp — products with a sparse left matrix given as lists (TopK
+// saerl/core/math/matmul_sparse.hpp — products with a sparse left matrix given as lists (TopK
 // codes), and the entries of a dense product that a sparse pattern asks for: what the sparse
 // TopK SAE kernels (sae/sae.hpp) are built from.
 //
 //   saerl::sparse_matmul_nn(start, index, value, W_dec, x_hat, batch, D, false, b_dec);
 //
-// The floats are those of core/matmul.hpp's row path: the same sums in the same order.
+// The floats are those of core/math/matmul.hpp's row path: the same sums in the same order.
 #pragma once
 #include "matmul.hpp"
 

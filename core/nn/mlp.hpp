@@ -1,4 +1,4 @@
-// saerl/core/mlp.hpp — a multilayer perceptron of any depth, ReLU between layers, with a
+// saerl/core/nn/mlp.hpp — a multilayer perceptron of any depth, ReLU between layers, with a
 // manual backward pass.
 //
 //   using Net = saerl::Mlp<float, 75, 128, 128, 24>;     // sizes: input, hidden..., output

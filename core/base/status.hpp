@@ -1,4 +1,4 @@
-// saerl/core/status.hpp — errors as values.
+// saerl/core/base/status.hpp — errors as values.
 //
 // Every call that can fail (file I/O, loading, validation, parsing) returns a Status.
 // Nothing in saerl throws, so the library builds with -fno-exceptions -fno-rtti.
@@ -23,7 +23,7 @@ enum class StatusCode {
   bad_checksum,    // the body does not match its checksum (corrupted)
   truncated,       // the file ends before its header says it should
   invalid_argument, // a value out of range, an unknown option, a malformed input
-  diverged,        // training produced a NaN or an infinity (core/divergence.hpp)
+  diverged,        // training produced a NaN or an infinity (core/nn/divergence.hpp)
   stopped          // a long computation ended early because its caller asked it to
 };
 

@@ -1,4 +1,4 @@
-// saerl/core/quantize.hpp — int8 post-training quantization of dense layers and MLPs, for
+// saerl/core/analysis/quantize.hpp — int8 post-training quantization of dense layers and MLPs, for
 // inference on small targets: a quarter of the weight bytes, integer multiply-adds.
 //
 //   static saerl::QuantizedMlp<75, 64, 64, 24> q;         // or a const one, in flash
@@ -19,7 +19,7 @@
 #pragma once
 #include <cstdint>
 
-#include "mlp.hpp"
+#include "../nn/mlp.hpp"
 
 namespace saerl {
 
@@ -42,7 +42,7 @@ inline float symmetric_scale(const float* v, int n, int stride = 1) {
   return m > 0.0f ? m / 127.0f : 1.0f;
 }
 
-// W (in, out), input-major as in core/dense.hpp, into q (out, in) with scale[out].
+// W (in, out), input-major as in core/nn/dense.hpp, into q (out, in) with scale[out].
 inline void quantize_rows(const float* W, int in, int out, int8_t* q, float* scale) {
   for (int o = 0; o < out; ++o) {
     scale[o] = symmetric_scale(W + o, in, out);

@@ -1,4 +1,4 @@
-// saerl/core/gradcheck.hpp — checking a backward pass against finite differences.
+// saerl/core/nn/gradcheck.hpp — checking a backward pass against finite differences.
 //
 // A manual backward pass is right when it agrees with the slope of the loss measured directly:
 // nudge one parameter up and down by h and see how the loss moves.

@@ -1,4 +1,4 @@
-// saerl/core/rng.hpp — the library's own deterministic random number generator.
+// saerl/core/base/rng.hpp — the library's own deterministic random number generator.
 //
 // PCG32 (O'Neill 2014, "PCG: A Family of Simple Fast Space-Efficient Statistically Good
 // Algorithms for Random Number Generation"): 64-bit LCG state, XSH-RR output permutation.

@@ -1,4 +1,4 @@
-// saerl/core/dense.hpp — a fully connected layer as a forward/backward pair of functions.
+// saerl/core/nn/dense.hpp — a fully connected layer as a forward/backward pair of functions.
 //
 // Shapes: x is (batch, in), W is (in, out), b is (out), y is (batch, out). W is stored
 // input-major, so the forward pass is one matmul_nn. (PyTorch's nn.Linear stores the
@@ -9,7 +9,7 @@
 //
 // The caller zeroes dW and db before a backward pass (gradients accumulate, as in PyTorch).
 #pragma once
-#include "matmul.hpp"
+#include "../math/matmul.hpp"
 
 namespace saerl {
 

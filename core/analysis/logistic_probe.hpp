@@ -1,4 +1,4 @@
-// saerl/core/logistic_probe.hpp — a small L2-regularised logistic-regression probe: "can the
+// saerl/core/analysis/logistic_probe.hpp — a small L2-regularised logistic-regression probe: "can the
 // yes/no predicate p be read out linearly from these F numbers?" (the SAE's codes, a DQN's
 // Q-values, raw hidden neurons). Train it on some inputs, measure its accuracy on others, and
 // compare with the majority-class baseline ("always say the common answer").
@@ -38,8 +38,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "rng.hpp"
-#include "status.hpp"
+#include "../base/rng.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 
@@ -101,7 +101,7 @@ struct LogisticProbe {
   }
 
   // Forward: z = sum_k w_k (x_k - mean_k) inv_std_k + b, for one row x (F). Eight partial sums,
-  // as core/tensor.hpp's dot, so that the compiler vectorises the loop.
+  // as core/math/tensor.hpp's dot, so that the compiler vectorises the loop.
   T logit(const T* x) const {
     T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int k = 0;
@@ -218,7 +218,7 @@ struct LogisticProbe {
     return total * inv_n + lambda / T(2) * w2;
   }
 
-  // Adam (Kingma & Ba 2015) with bias correction, as core/optim.hpp, over (w, b):
+  // Adam (Kingma & Ba 2015) with bias correction, as core/nn/optim.hpp, over (w, b):
   //   m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,  p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
   void adam_step(T lr) {
     const T beta1 = T(0.9), beta2 = T(0.999), eps = T(1e-8);

@@ -1,4 +1,4 @@
-// saerl/core/matmul.hpp — the one matrix-multiply kernel family, used by every layer.
+// saerl/core/math/matmul.hpp — the one matrix-multiply kernel family, used by every layer.
 //
 // All matrices are row-major and given as (pointer, rows, cols). Three products cover every
 // forward and backward pass of a dense layer whose weight W is stored (in x out):
@@ -31,8 +31,8 @@
 //     the rows of B whose A(i, p) is not zero; a zero skips a whole row of B. Single-position
 //     inference streams each weight matrix once this way.
 //   Neither allocates: the panel (32 KiB) and an edge block live on the stack. Both are in
-//   core/matmul_vector.hpp; the products of a sparse A (lists) are in core/matmul_sparse.hpp.
-// Large products are split over threads (core/parallel.hpp) by blocks of C's rows or columns,
+//   core/math/matmul_vector.hpp; the products of a sparse A (lists) are in core/math/matmul_sparse.hpp.
+// Large products are split over threads (core/base/parallel.hpp) by blocks of C's rows or columns,
 // never along the shared dimension: each element's sum is the same whatever the thread count.
 //
 // Summation order: every element of C is one running sum over p = 0, 1, ..., k-1, starting
@@ -48,7 +48,7 @@
 #include <cstring>
 
 #include "matmul_vector.hpp"  // the vector path
-#include "parallel.hpp"
+#include "../base/parallel.hpp"
 #include "tensor.hpp"
 
 namespace saerl {

@@ -1,4 +1,4 @@
-// saerl/core/safetensors.hpp — write named tensors as one .safetensors file, the format that
+// saerl/core/io/safetensors.hpp — write named tensors as one .safetensors file, the format that
 // safetensors.torch.load_file, safetensors.numpy.load_file, Hugging Face and SAELens read.
 //
 // Format (https://github.com/huggingface/safetensors):
@@ -19,7 +19,7 @@
 //   // Python: safetensors.torch.load_file("dqn.safetensors")["0.weight"].shape == (128, 75)
 //
 // Names and metadata are written as JSON strings without escapes, so they may not hold '"',
-// '\\' or control characters (invalid_argument). Saving is atomic (core/serialize.hpp). No heap:
+// '\\' or control characters (invalid_argument). Saving is atomic (core/io/serialize.hpp). No heap:
 // the header is built in a fixed buffer of kSafetensorsMaxHeader bytes.
 #pragma once
 #include <cstdarg>
@@ -30,7 +30,7 @@
 #include <type_traits>
 
 #include "serialize.hpp"  // detail::put_le, detail::write_atomically
-#include "status.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 

@@ -1,4 +1,4 @@
-// saerl/core/statistics.hpp — correlation coefficients and bootstrap confidence intervals.
+// saerl/core/analysis/statistics.hpp — correlation coefficients and bootstrap confidence intervals.
 //
 // Pearson's r over n pairs, with means mx, my and deviations dx_i = x_i - mx, dy_i = y_i - my:
 //   r = sum dx dy / sqrt(sum dx^2 * sum dy^2)
@@ -51,8 +51,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "core/rng.hpp"
-#include "core/status.hpp"
+#include "../base/rng.hpp"
+#include "../base/status.hpp"
 
 namespace saerl {
 

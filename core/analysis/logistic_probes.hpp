@@ -1,11 +1,11 @@
-// saerl/core/logistic_probes.hpp — P logistic probes on the same F inputs, trained together:
+// saerl/core/analysis/logistic_probes.hpp — P logistic probes on the same F inputs, trained together:
 // "which of these P yes/no predicates can be read out linearly from these numbers?" Each
-// predicate p is the model and loss of core/logistic_probe.hpp (its own weights, bias, Adam
+// predicate p is the model and loss of core/analysis/logistic_probe.hpp (its own weights, bias, Adam
 // state and loss, on inputs standardised with the training rows), so the gradient for p is
 // the one a LogisticProbe would compute for p alone, up to the order of the sums. What P
 // probes share is the work: one pass over the rows serves every predicate, inputs that are
 // zero cost nothing (an SAE's codes are mostly zero), and the predicates train in blocks of 8,
-// one block per parallel_for chunk (core/parallel.hpp): a block's numbers never depend on the
+// one block per parallel_for chunk (core/base/parallel.hpp): a block's numbers never depend on the
 // others, so the result is bit-identical at any thread count.
 //
 //   auto probes = std::make_unique<saerl::LogisticProbes<512, 41>>();  // large: place it once
@@ -30,7 +30,7 @@
 #include <type_traits>
 
 #include "logistic_probe.hpp"
-#include "parallel.hpp"
+#include "../base/parallel.hpp"
 
 namespace saerl {
 

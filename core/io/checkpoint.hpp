@@ -1,4 +1,4 @@
-// saerl/core/checkpoint.hpp — a training run's whole state (weights, optimizer moments, replay
+// saerl/core/io/checkpoint.hpp — a training run's whole state (weights, optimizer moments, replay
 // buffer, counters, RNG state) as one checked file, written atomically and read back bit for bit.
 //
 // The fields are listed once, in a function template over an archive; that one list serves
@@ -37,8 +37,8 @@
 #include <cstring>
 #include <type_traits>
 
-#include "optim.hpp"
-#include "rng.hpp"
+#include "../nn/optim.hpp"
+#include "../base/rng.hpp"
 #include "serialize.hpp"
 
 namespace saerl {
