@@ -77,24 +77,25 @@ inline Recipe study_recipe() {
   return r;
 }
 
-template <int N>
-struct DefaultSetup {
-  static constexpr const char* kName = "default";
-  static constexpr int kBoard = N, kHidden = 128, kSaeBatch = 256;
+// The types of a preset: the rook checkmate on N x N, a DQN of two hidden layers of width
+// Hidden trained in batches of AgentBatch, SAEs of 4 x Hidden features.
+template <int N, int Hidden, int AgentBatch>
+struct RookTypes {
+  static constexpr int kBoard = N, kHidden = Hidden, kSaeBatch = 256;
   using Game = RookCheckmate<N>;
   using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
-  using Agent = DqnAgent<Game, Net, 64, 50000>;
+  using Agent = DqnAgent<Game, Net, AgentBatch, 50000>;
   using SaeT = Sae<float, kHidden, 4 * kHidden>;
+};
+
+template <int N>
+struct DefaultSetup : RookTypes<N, 128, 64> {
+  static constexpr const char* kName = "default";
   static Recipe recipe() { return default_recipe(N); }
 };
 
-struct PaperSetup {
+struct PaperSetup : RookTypes<5, 512, 32> {
   static constexpr const char* kName = "paper";
-  static constexpr int kBoard = 5, kHidden = 512, kSaeBatch = 256;
-  using Game = RookCheckmate<5>;
-  using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
-  using Agent = DqnAgent<Game, Net, 32, 50000>;
-  using SaeT = Sae<float, kHidden, 4 * kHidden>;
   // the wider network learns faster per step: half the default's steps reach the same ratio
   static Recipe recipe() {
     Recipe r = default_recipe();
@@ -105,13 +106,8 @@ struct PaperSetup {
   }
 };
 
-struct TinySetup {
+struct TinySetup : RookTypes<5, 64, 64> {
   static constexpr const char* kName = "tiny";
-  static constexpr int kBoard = 5, kHidden = 64, kSaeBatch = 256;
-  using Game = RookCheckmate<5>;
-  using Net = Mlp<float, Game::kObs, kHidden, kHidden, Game::kActions>;
-  using Agent = DqnAgent<Game, Net, 64, 50000>;
-  using SaeT = Sae<float, kHidden, 4 * kHidden>;
   static Recipe recipe() {
     Recipe r = default_recipe();
     r.name = "tiny";
