@@ -92,11 +92,12 @@ TEST_CASE("every option of the table lands in its own field") {
   CHECK(q.run == 1);
   CHECK(q.collect == 1);
   saerl::Options r;
-  REQUIRE(parse({"--checkpoint-every", "5", "--resume", "--quick", "--format", "npy"}, &r).ok());
+  REQUIRE(parse({"--checkpoint-every", "5", "--resume", "--quick", "--format", "npy", "--feature", "12"}, &r).ok());
   CHECK(r.checkpoint_every == 5);
   CHECK(r.resume == 1);
   CHECK(r.quick == 1);
   CHECK(std::strcmp(r.format, "npy") == 0);
+  CHECK(r.feature == 12);
 }
 
 TEST_CASE("a command refuses the options it does not take, and any option given twice") {

@@ -241,6 +241,9 @@ TEST_CASE("bad command lines and bad files end with one line and exit status 2, 
        "made by another run"},
       {"resume a corrupted checkpoint", resume, put("dqn.ckpt", bad_checkpoint), "checksum mismatch"},
       {"resume an SAE's checkpoint as the DQN's", resume, put("dqn.ckpt", sae), "not a saerl checkpoint"},
+      {"steer without a feature", {"steer", "--out", w, "--variant", "topk"}, nullptr, "--feature is required"},
+      {"steer a feature beyond the dictionary", {"steer", "--out", w, "--variant", "topk", "--feature", "9999"}, nullptr,
+       "is not in [0, 512)"},
       {"sweep run beyond the runs", {"sweep", "--run", "5", "--runs", "2", "--out", w}, nullptr, "is not below"},
   };
   int n = 0;

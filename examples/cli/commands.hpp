@@ -18,6 +18,7 @@ int cmd_play(const Options& o);
 int cmd_solve(const Options& o);
 int cmd_export(const Options& o);
 int cmd_export_c(const Options& o);
+int cmd_steer(const Options& o);
 
 // The options every training command shares.
 #define SAERL_DQN_OPTIONS                                                                                       \
@@ -70,6 +71,12 @@ inline const Command* command_table(int* count) {
        "positions of greedy play and one on every legal position; live features against the\n"
        "score, with fits, in DIR/sweep.json.",
        "saerl sweep --runs 8 --jobs 2 --out sweep"},
+      {"steer", cmd_steer, "one counterfactual steering case: a feature written into the DQN",
+       "preset board seed out variant feature",
+       "Writes feature --feature of DIR/sae-<variant>.bin into the hidden layer of a position x\n"
+       "where its label is false (drawn by --seed), and shows x, the nearest board x' where the\n"
+       "label holds, and the DQN's moves on x, steered and on x' (examples/steering.hpp).",
+       "saerl steer --variant relu --feature 12 --out out"},
       {"eval", cmd_eval, "evaluate DIR/dqn.bin exactly and over sampled games",
        "preset board seed out games", "Prints the exact and the sampled evaluation of the greedy policy.",
        "saerl eval --out out --games 1000"},

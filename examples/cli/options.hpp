@@ -35,6 +35,7 @@ struct Options {
   // train-sae
   const char* variant = nullptr;  // nullptr: topk (train-sae), every variant (report, export)
   long k = -1, sae_steps = -1;
+  long feature = -1;  // steer: the feature to write
   double l1 = -1, l0 = -1, q_fidelity = -1, policy_fidelity = -1, policy_temperature = -1;
   long pursuit = 1;
   // sweep
@@ -51,7 +52,7 @@ struct Options {
 
 // The options, in the order of option_table().
 enum OptionId {
-  kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kProtocol, kCheckpointEvery, kResume, kQuick, kFormat,
+  kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kFeature, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kProtocol, kCheckpointEvery, kResume, kQuick, kFormat,
   kOptionCount
 };
 
@@ -82,6 +83,7 @@ inline const OptionSpec* option_table(int* count) {
       {"train-every", "N", "environment steps per update (default: the recipe's)"},
       {"hidden-noise", "X", "std of the noise injected into the SAEs' layer in training, 0: off"},
       {"variant", "V", "relu | topk | batchtopk | jumprelu (train-sae default: topk)"},
+      {"feature", "J", "steer: the feature to write into the DQN's hidden layer"},
       {"k", "N", "features per input of topk and batchtopk (default: the recipe's)"},
       {"l1", "X", "L1 coefficient of relu (default: the recipe's)"},
       {"l0", "X", "L0 coefficient of jumprelu (default: the recipe's)"},
@@ -169,6 +171,7 @@ inline Status set_option(OptionId id, const char* name, const char* v, Options* 
     case kTrainEvery: s = parse_long(name, v, 1, 1000L, &o->train_every); break;
     case kHiddenNoise: s = parse_double(name, v, 0, 10, &o->hidden_noise); break;
     case kVariant: o->variant = v; break;
+    case kFeature: s = parse_long(name, v, 0, 1 << 20, &o->feature); break;
     case kK: s = parse_long(name, v, 1, 4096, &o->k); break;
     case kL1: s = parse_double(name, v, 0, 100, &o->l1); break;
     case kL0: s = parse_double(name, v, 0, 100, &o->l0); break;
