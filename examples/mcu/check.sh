@@ -5,6 +5,8 @@
 # under qemu's MPS2 AN386 board, and compare its transcript with the host build's.
 #
 #   bash examples/mcu/check.sh BUILD_DIR     (BUILD_DIR/saerl must exist)
+# MCU_DQN_STEPS=N and MCU_SAE_STEPS=M train shorter models (CI: the board's play against the
+# host's shows with any model; by default the tiny preset's recipe).
 set -euo pipefail
 build=${1:-build}
 saerl="$build/saerl"
@@ -21,8 +23,8 @@ done
 
 if [ ! -f "$model/sae-topk.bin" ]; then
   echo "== training the tiny preset's DQN and TopK SAE into $model"
-  "$saerl" train-dqn --preset tiny --out "$model" --games 2000 | tail -3
-  "$saerl" train-sae --preset tiny --variant topk --pursuit 0 --out "$model" | tail -3
+  "$saerl" train-dqn --preset tiny --out "$model" --games 2000 ${MCU_DQN_STEPS:+--steps "$MCU_DQN_STEPS"} | tail -3
+  "$saerl" train-sae --preset tiny --variant topk --pursuit 0 --out "$model" ${MCU_SAE_STEPS:+--sae-steps "$MCU_SAE_STEPS"} | tail -3
 fi
 echo "== exporting $model/saerl_model.hpp"
 "$saerl" export-c --preset tiny --variant topk --out "$model"
