@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "examples/steering.hpp"
+#include "examples/steering_examples.hpp"
 #include "sae/feature_analysis.hpp"
 
 using namespace saerl;
@@ -224,4 +224,34 @@ TEST_CASE("steering results go to JSON with a summary per family and one object 
   REQUIRE(j.get("named"));
   CHECK(j.get("named")->get("tested")->number == 3);
   CHECK(j.get("named")->get("features")->items.size() == 3);
+}
+
+TEST_CASE("steering examples: the best and the worst feature, each a board x and its x' one piece apart") {
+  Fixture& f = fixture();
+  auto st = std::make_unique<Steering<S>>();
+  REQUIRE(steer_features(*f.net, *f.sae, *f.report, *f.cf, nullptr, quick(), *st).ok());
+  REQUIRE(st->count > 6);
+  Json one = steering_examples_json(*f.net, *f.sae, *f.report, *f.cf, nullptr, *st, quick());
+  CHECK(one.items.size() == 1);  // every feature steers perfectly: best and worst are one
+  st->records[5].rates.counterfactual_agreement = 0.25;  // now the worst
+  const Json j = steering_examples_json(*f.net, *f.sae, *f.report, *f.cf, nullptr, *st, quick());
+  REQUIRE(j.items.size() == 2);
+  CHECK(j.items[0].get("feature")->number == st->records[0].feature);
+  CHECK(j.items[1].get("feature")->number == st->records[5].feature);
+  CHECK(j.items[1].get("counterfactual_agreement")->number == 0.25);
+  for (const Json& e : j.items) {
+    const Json *x = e.get("x"), *xp = e.get("x_prime");
+    REQUIRE(x);
+    REQUIRE(xp);
+    REQUIRE(x->items.size() == 3);
+    REQUIRE(xp->items.size() == 3);
+    int moved = 0;
+    for (int g = 0; g < 3; ++g) moved += x->items[size_t(g)].number != xp->items[size_t(g)].number;
+    CHECK(moved == 1);
+    const Game::Position p = Game::make(int(xp->items[0].number), int(xp->items[1].number), int(xp->items[2].number));
+    char name[16];
+    CHECK(e.get("action_x_prime")->text == Game::action_name(f.cf->action[Game::index(p)], name, sizeof name));
+    CHECK(e.get("action_steered")->text == e.get("action_x_prime")->text);  // the identity dictionary steers exactly
+    CHECK(!e.get("phrase")->text.empty());
+  }
 }

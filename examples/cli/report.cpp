@@ -12,7 +12,7 @@
 #include "../../gridworld/render.hpp"
 #include "../../sae/sae_io.hpp"
 #include "../report.hpp"
-#include "../steering.hpp"
+#include "../steering_examples.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 
@@ -161,6 +161,8 @@ int report(const Options& o) {
     results.set(key, std::move(summary));
     Json file = features_json(name, *analysis, *ablation, *read);
     file.set("steering", steering_json<N>(*steering));
+    file.set("steering_examples",
+             steering_examples_json(*net, *sae, r, *counterfactuals, solver.get(), *steering, steer));
     s = write_json_file(features_path.c_str(), file);
     if (!s.ok()) return fail(s);
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "board_html.hpp"
 #include "html_page.hpp"
 #include "report_data.hpp"
 
@@ -66,6 +67,30 @@ inline void steering_table(Html& h, const std::string& variant, const Json* stee
   h.raw("</table></div>\n");
 }
 
+// The features file's steering_examples: per case, x and x' side by side with the moves.
+inline void steering_examples(Html& h, const Json* examples, int n) {
+  if (!is_array(examples) || examples->items.empty() || n <= 0) return;
+  const auto pieces = [](const Json* a, int* out) {
+    if (!is_array(a) || a->items.size() != 3) return false;
+    for (int g = 0; g < 3; ++g) out[g] = int(a->items[size_t(g)].number);
+    return true;
+  };
+  for (const Json& e : examples->items) {
+    int x[3], x_prime[3];
+    if (!pieces(e.get("x"), x) || !pieces(e.get("x_prime"), x_prime)) continue;
+    const Json *label = e.get("phrase"), *before = e.get("action_x"), *steered = e.get("action_steered"),
+               *target = e.get("action_x_prime");
+    if (!label || !before || !steered || !target) continue;
+    h.put("<p class=\"note\">Feature #%.0f (%s) steers %s of its positions to the DQN's move on the "
+          "counterfactual board. One case:</p><div class=\"maps\">",
+          number_or(&e, "feature", -1), escaped(label->text).c_str(),
+          percent(number_at(&e, "counterfactual_agreement")).c_str());
+    html_board(h, n, x, "x: the DQN plays " + before->text + "; steered, " + steered->text);
+    html_board(h, n, x_prime, "x': the DQN plays " + target->text);
+    h.raw("</div>\n");
+  }
+}
+
 }  // namespace detail
 
 inline void html_causal(Html& h, const ReportData& d) {
@@ -111,6 +136,7 @@ inline void html_causal(Html& h, const ReportData& d) {
     if (steering) {
       any = true;
       detail::steering_table(h, d.variants[v], steering);
+      detail::steering_examples(h, json_at(d.file(v), "steering_examples"), d.board_size());
     }
   }
   if (!any) h.raw("<p class=\"note\">No ablation or steering data in this run.</p>\n");
