@@ -50,6 +50,13 @@ CLI_OBJS := $(CLI_SRCS:examples/cli/%.cpp=$(BUILD)/cli/%.o)
 
 COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(BUILD)/cli/run.o: FLAGS += -DSAERL_COMMIT='"$(COMMIT)"'
+# run.o is rebuilt when the commit changes: commit.txt is rewritten only then
+$(BUILD)/cli/run.o: $(BUILD)/commit.txt
+$(BUILD)/commit.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/cli/%.o: examples/cli/%.cpp
 	@mkdir -p $(@D)
