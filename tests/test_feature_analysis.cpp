@@ -124,6 +124,25 @@ TEST_CASE("a feature firing on a superset of a predicate has recall 1 and precis
   CHECK(r->recall_of(3, 3) == 1.0);
 }
 
+TEST_CASE("matched predicates: those some live feature fires on with enough precision and recall") {
+  auto sae = hand_sae();
+  const std::vector<uint8_t> truth = hand_truth();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
+  auto r = std::make_unique<Report>();
+  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  // p0 is f2 exactly and p2 is f0 exactly; p1's best precision is f1's 0.75; p3 = {3} is only
+  // ever hit by features firing on 4 rows (precision 0.25); p4 never holds
+  int present = -1;
+  CHECK(matched_predicates(*r, 0.9, 0.5, 0, P, &present) == 2);
+  CHECK(present == 4);
+  CHECK(matched_predicates(*r, 0.7, 0.5, 0, P) == 3);  // f1 now matches p1 (0.75, 1)
+  CHECK(matched_predicates(*r, 0.7, 1.01, 0, P) == 0);  // no recall above 1
+  CHECK(matched_predicates(*r, 0.9, 0.5, 1, 4, &present) == 1);  // p2 alone of p1..p3
+  CHECK(present == 3);
+  CHECK(matched_predicates(*r, 0.0, 0.0, 4, 5, &present) == 0);  // p4 holds nowhere: not counted
+  CHECK(present == 0);
+}
+
 TEST_CASE("densities count the inputs where a feature is positive; a dead one has 0 and no predicate") {
   auto sae = hand_sae();
   const std::vector<uint8_t> truth = hand_truth();

@@ -147,9 +147,9 @@ int sae_stage(const Options& o, const PelletsRecipe& recipe, SaeVariant variant,
   if (!s.ok()) return fail(s);
   const PelletsFeatureSummary f = summarise_pellets_features(features);
   std::printf("%-10s FVU %.4f (training states %.4f)  L0 %.2f  dead %d  agreement %.4f (training states %.4f)  "
-              "spliced score %.2f (ratio %.3f)  coverage %.3f  label F1 %.3f  %.0f s\n", name, heldout.fvu, trained.fvu,
-              heldout.l0, all.dead, agreement, agreement_train, spliced.mean_score, ratio, f.coverage, f.label_f1,
-              train_seconds);
+              "spliced score %.2f (ratio %.3f)  coverage %.3f (named %.3f)  matched %.3f  label F1 %.3f  %.0f s\n", name,
+              heldout.fvu, trained.fvu, heldout.l0, all.dead, agreement, agreement_train, spliced.mean_score, ratio,
+              f.coverage, f.coverage_other, f.matched, f.label_f1, train_seconds);
   s = update_results(o.out, [&](Results& r) {
     const SaeKeys put{&r, name};
     set_sae_metric_keys<SaeT>(put, heldout);
@@ -165,11 +165,12 @@ int sae_stage(const Options& o, const PelletsRecipe& recipe, SaeVariant variant,
     put("pursuit_l0", pursuit_k);
     set_scores(r, put.path("spliced").c_str(), spliced);
     const std::string p = std::string("features.") + name + ".";
-    const double values[8] = {double(f.live), double(f.labeled), f.coverage, f.coverage_named, f.coverage_squares,
-                              f.label_f1, f.mean_best_f1, double(features.report.predicates_present)};
-    const char* keys[8] = {"live", "labeled", "coverage", "coverage_named", "coverage_squares", "label_f1",
-                           "mean_best_f1", "predicates"};
-    for (int i = 0; i < 8; ++i) r.set((p + keys[i]).c_str(), values[i]);
+    const double values[10] = {double(f.live), double(f.labeled), f.coverage, f.coverage_other, f.matched,
+                               f.matched_named, f.matched_squares, f.label_f1, f.mean_best_f1,
+                               double(features.report.predicates_present)};
+    const char* keys[10] = {"live", "labeled", "coverage", "coverage_other", "matched", "matched_named",
+                            "matched_squares", "label_f1", "mean_best_f1", "predicates"};
+    for (int i = 0; i < 10; ++i) r.set((p + keys[i]).c_str(), values[i]);
     r.set((p + "top").c_str(), top_pellets_features(features, 10));
   });
   return s.ok() ? 0 : fail(s);

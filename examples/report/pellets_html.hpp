@@ -4,7 +4,8 @@
 //   #summary   the DQN's mean score beside the random player's and the reference's
 //   #sae       per SAE variant: FVU, L0, dead and live features, action agreement and the
 //              spliced DQN's score
-//   #features  per variant: coverage and label F1, then its best-labelled features
+//   #features  per variant: coverage, matched predicates and label F1, then its best-labelled
+//              features
 //   #run       how the run was made (html_run.hpp), then every key of results.json, collapsed
 //
 //   saerl::ReportData d;
@@ -72,20 +73,22 @@ inline void pellets_sae(Html& h, const ReportData& d) {
 
 inline void pellets_features(Html& h, const ReportData& d) {
   section_begin(h, "features", "What the features respond to");
-  h.raw("<p>Each live feature's best ground-truth predicate by F1 over every state. Coverage: the fraction of the "
-        "predicates (holding on some state) that some feature matches with precision &ge; 0.9 and recall &ge; 0.5 "
-        "(named predicates, and agent/ghost/pellet on a square); label F1: the mean F1 of the live features' best "
-        "labels.</p>\n");
+  h.raw("<p>Each live feature's best ground-truth predicate by F1 over every state. Coverage (Karvonen et al.): "
+        "at the best threshold relative to each feature's maximum, the mean over predicates of the best feature's "
+        "F1, for the agent/ghost/pellet-on-square predicates (the board) and for the named ones. Matched: the "
+        "fraction of all predicates that some feature fires on with precision &ge; 0.9 and recall &ge; 0.5; "
+        "labelled: the features whose best predicate meets that rule; label F1: the mean F1 of the live features' "
+        "best predicates.</p>\n");
   h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th>variant</th><th class=\"n\">live</th>"
-        "<th class=\"n\">labelled</th><th class=\"n\">coverage</th><th class=\"n\">named</th>"
-        "<th class=\"n\">on a square</th><th class=\"n\">label F1</th></tr>\n");
+        "<th class=\"n\">labelled</th><th class=\"n\">coverage (board)</th><th class=\"n\">coverage (named)</th>"
+        "<th class=\"n\">matched</th><th class=\"n\">label F1</th></tr>\n");
   for (size_t v = 0; v < d.variants.size(); ++v) {
     const Json* f = d.summary(v);
     h.put("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
           "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
           escaped(d.variants[v]).c_str(), fixed(number_at(f, "live"), 0).c_str(), fixed(number_at(f, "labeled"), 0).c_str(),
-          fixed(number_at(f, "coverage"), 3).c_str(), fixed(number_at(f, "coverage_named"), 3).c_str(),
-          fixed(number_at(f, "coverage_squares"), 3).c_str(), fixed(number_at(f, "label_f1"), 3).c_str());
+          fixed(number_at(f, "coverage"), 3).c_str(), fixed(number_at(f, "coverage_other"), 3).c_str(),
+          fixed(number_at(f, "matched"), 3).c_str(), fixed(number_at(f, "label_f1"), 3).c_str());
   }
   h.raw("</table></div>\n");
   for (size_t v = 0; v < d.variants.size(); ++v) {
