@@ -85,17 +85,10 @@ inline DqnTrainConfig study_dqn_recipe() {
 // and 2: mean score 40.4 and 39.7 over 1,000 games, the expectimax reference 41.4, random 2.1
 // (docs/RESULTS.md); gamma 0.95: 39.7.
 inline DqnTrainConfig pellets_dqn_recipe() {
-  DqnTrainConfig d;
-  d.steps = 1000000;
+  DqnTrainConfig d = with_steps(rook_dqn_recipe(), 1000000);
   d.agent.gamma = 0.98f;
   d.agent.reward_scale = 0.04f;
-  d.agent.train_every = 8;
-  d.agent.n_step = 3;
-  d.agent.double_dqn = true;
-  d.agent.cut_at_exploration = true;
-  d.agent.hidden_noise = 0.1f;
-  d.epsilon = LinearSchedule{0.3f, 0.05f, d.steps / 2};
-  d.learning_rate = LinearSchedule{5e-4f, 5e-5f, d.steps};
+  d.agent.explore_floor = DqnConfig().explore_floor;  // off: every move is plausible
   d.eval_every = 100000;
   return d;
 }

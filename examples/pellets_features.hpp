@@ -74,7 +74,8 @@ Status analyse_pellets_features(SaeT& sae, const float* rows, int n, PelletsFeat
   Status s = analyse_features(sae, rows, n, f.truth, f.work, f.report);
   if (!s.ok()) return s;
   f.counts.clear();
-  for (int j = 0; j < M; ++j) f.counts.max_code[j] = f.report.top_count[j] > 0 ? double(f.report.top_values[j][0]) : 0.0;
+  for (int j = 0; j < M; ++j)
+    f.counts.max_code[j] = f.report.top_count[j] > 0 ? double(f.report.top_values[j][0]) : 0.0;
   constexpr int B = decltype(f.work)::kBatch;
   for (int b0 = 0; b0 < n; b0 += B) {
     const int rows_here = n - b0 < B ? n - b0 : B;
@@ -114,6 +115,7 @@ PelletsFeatureSummary summarise_pellets_features(const PelletsFeatures<SaeT, Gam
 // [{feature, density, label: label_json}]; features matching no predicate are left out.
 template <class SaeT, class Game, int Capacity>
 Json top_pellets_features(const PelletsFeatures<SaeT, Game, Capacity>& f, int count) {
+  using Pr = typename PelletsFeatures<SaeT, Game, Capacity>::Predicates;
   std::vector<int> order(SaeT::kFeatures);
   const int n = rank_features(f.report, order.data(), SaeT::kFeatures);
   Json top = json_array();
@@ -122,7 +124,7 @@ Json top_pellets_features(const PelletsFeatures<SaeT, Game, Capacity>& f, int co
     if (f.report.best_predicate[j] < 0) continue;
     top.push(json_object_of({{"feature", json_number(j)},
                              {"density", json_number(round_significant(f.report.density[j]))},
-                             {"label", label_json<typename PelletsFeatures<SaeT, Game, Capacity>::Predicates>(f.report, j)}}));
+                             {"label", label_json<Pr>(f.report, j)}}));
   }
   return top;
 }

@@ -16,6 +16,7 @@
 #include "examples/pellets_pipeline.hpp"
 #include "examples/recipe.hpp"
 #include "examples/report/pellets_html.hpp"
+#include "tests/exact_sae.hpp"
 #include "tests/run_program.hpp"
 
 namespace {
@@ -27,20 +28,6 @@ constexpr int W = saerl::HiddenLayer<Net>::kWidth;  // 10
 using SaeT = saerl::Sae<float, W, 2 * W>;
 using Visited = saerl::VisitedStates<Game, Net, 2000>;
 
-// An SAE that reconstructs exactly: feature j is +e_j, feature W + j is -e_j, so
-// x = relu(x) - relu(-x).
-void make_exact(SaeT& sae) {
-  saerl::Rng rng(1);
-  sae.init(saerl::SaeVariant::relu, 1, static_cast<const float*>(nullptr), rng);
-  saerl::fill(sae.params, SaeT::kParams, 0.0f);
-  for (int d = 0; d < W; ++d) {
-    sae.w_enc()[d * 2 * W + d] = 1;
-    sae.w_enc()[d * 2 * W + W + d] = -1;
-    sae.w_dec()[d * W + d] = 1;
-    sae.w_dec()[(W + d) * W + d] = -1;
-  }
-}
-
 // A random network, its own greedy policy (no SAE), and `count` states of its play.
 struct Setup {
   std::unique_ptr<Net> net = std::make_unique<Net>();
@@ -49,7 +36,7 @@ struct Setup {
   explicit Setup(int count, uint64_t seed = 3) {
     saerl::Rng rng(seed);
     net->init(rng);
-    make_exact(*sae);
+    saerl_test::make_exact(*sae);
     auto dqn = saerl::spliced_policy<Game>(*net, *sae, saerl::Splice::none);
     saerl::collect_greedy_states<Game>(*dqn, *net, count, 50, *visited);
   }
@@ -155,7 +142,8 @@ TEST_CASE("feature labels over greedy states: the predicates row by row, coverag
   const auto& r = f->report;
   CHECK(s.live == r.live);
   int present = 0;
-  const int matched = saerl::matched_predicates(r, saerl::kLabelPrecision, saerl::kLabelRecall, 0, Pr::kCount, &present);
+  const int matched =
+      saerl::matched_predicates(r, saerl::kLabelPrecision, saerl::kLabelRecall, 0, Pr::kCount, &present);
   REQUIRE(present > 0);
   CHECK(s.matched == doctest::Approx(double(matched) / present));
   // the streamed threshold counts are count_thresholds' over the codes of every row
@@ -218,7 +206,8 @@ TEST_CASE("--game takes rook or pellets; anything else is refused with the choic
   saerl::Options p;
   const saerl::Status s = saerl::parse_options(2, bad, 0, "game", &p, "run");
   CHECK(std::strstr(s.message, "--game: unknown game 'chess' (rook | pellets)") != nullptr);
-  CHECK(std::strcmp(saerl::parse_options(2, good, 0, "seed", &p, "train-dqn").message, "train-dqn does not take --game") == 0);
+  const saerl::Status refused = saerl::parse_options(2, good, 0, "seed", &p, "train-dqn");
+  CHECK(std::strcmp(refused.message, "train-dqn does not take --game") == 0);
 }
 
 TEST_CASE("the pellets report: scores, SAE and feature tables, labels escaped, a dash for what is missing") {
@@ -232,8 +221,13 @@ TEST_CASE("the pellets report: scores, SAE and feature tables, labels escaped, a
   r.set("sae.topk.spliced_score_ratio", 0.97);
   r.set("features.topk.coverage", 0.25);
   saerl::Json top = saerl::json_array();
-  top.push(saerl::json_object_of({{"feature", saerl::json_number(7)},
-                                  {"label", saerl::json_object_of({{"phrase", saerl::json_string("a <ghost> & a pellet")}})}}));
+  auto feature = [](int j, const char* phrase, bool labeled) {
+    saerl::Json label =
+        saerl::json_object_of({{"phrase", saerl::json_string(phrase)}, {"labeled", saerl::json_bool(labeled)}});
+    return saerl::json_object_of({{"feature", saerl::json_number(j)}, {"label", label}});
+  };
+  top.push(feature(7, "a <ghost> & a pellet", true));
+  top.push(feature(9, "time is up", false));
   r.set("features.topk.top", top);
   d.results = r.root;
   d.variants = {"topk"};
@@ -250,6 +244,7 @@ TEST_CASE("the pellets report: scores, SAE and feature tables, labels escaped, a
   CHECK(page.find("expectimax, depth 2") != std::string::npos);
   CHECK(page.find("0.0421") != std::string::npos);
   CHECK(page.find("feature 7 fires when a &lt;ghost&gt; &amp; a pellet") != std::string::npos);
+  CHECK(page.find("feature 9 best match: time is up") != std::string::npos);  // below the label rule
   CHECK(page.find("nan") == std::string::npos);
   CHECK(page.find(saerl::kMissing) != std::string::npos);  // no L0 recorded
 }

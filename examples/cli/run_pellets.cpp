@@ -45,7 +45,8 @@ double since(std::chrono::steady_clock::time_point t) {
 
 // One player's scores under `prefix` (dqn, dqn.random, dqn.reference, sae.<v>.spliced).
 void set_scores(Results& r, const char* prefix, const PelletsScores& s) {
-  const char* names[7] = {"mean_score", "score_sd", "clear_rate", "capture_rate", "timeout_rate", "mean_steps", "games"};
+  const char* names[7] = {"mean_score", "score_sd",   "clear_rate", "capture_rate",
+                          "timeout_rate", "mean_steps", "games"};
   const double values[7] = {s.mean_score, s.score_sd, s.clear_rate, s.capture_rate, s.timeout_rate, s.mean_steps,
                             double(s.games)};
   for (int i = 0; i < 7; ++i) r.set((std::string(prefix) + "." + names[i]).c_str(), values[i]);
@@ -58,10 +59,11 @@ void set_dqn_config(Results& r, const char* name, const DqnTrainConfig& d) {
   const struct { const char* key; double value; } c[] = {
       {"steps", double(d.steps)}, {"gamma", a.gamma}, {"n_step", double(a.n_step)}, {"reward_scale", a.reward_scale},
       {"lr", a.lr}, {"lr_end", d.learning_rate.end}, {"epsilon_start", d.epsilon.start}, {"epsilon_end", d.epsilon.end},
-      {"epsilon_steps", double(d.epsilon.steps)}, {"train_every", double(a.train_every)}, {"target_every", double(a.target_every)},
-      {"learn_start", double(a.learn_start)}, {"double_dqn", double(a.double_dqn)}, {"cut_at_exploration", double(a.cut_at_exploration)},
-      {"hidden_noise", a.hidden_noise}, {"batch", Agent::kBatch}, {"replay", double(decltype(Agent::replay)::kCapacity)},
-      {"hidden", T::kHidden}};
+      {"epsilon_steps", double(d.epsilon.steps)}, {"train_every", double(a.train_every)},
+      {"target_every", double(a.target_every)}, {"learn_start", double(a.learn_start)},
+      {"double_dqn", double(a.double_dqn)}, {"cut_at_exploration", double(a.cut_at_exploration)},
+      {"hidden_noise", a.hidden_noise}, {"batch", Agent::kBatch},
+      {"replay", double(decltype(Agent::replay)::kCapacity)}, {"hidden", T::kHidden}};
   for (const auto& x : c) r.set((std::string("dqn.config.") + x.key).c_str(), x.value);
 }
 
@@ -141,15 +143,16 @@ int sae_stage(const Options& o, const PelletsRecipe& recipe, SaeVariant variant,
   const PelletsScores spliced = play_pellets<Game>(*spliced_policy<Game>(net, *sae), int(o.games), o.seed);
   const double ratio = dqn.mean_score > 0 ? spliced.mean_score / dqn.mean_score : 0;
   const int pursuit_k = pursuit_budget(o, sr.config);
-  const double ito_fvu = pursuit_k ? pursuit_fvu(*sae, data.row(data.train_size), data.size - data.train_size, pursuit_k) : -1;
+  const int heldout_rows = data.size - data.train_size;
+  const double ito_fvu = pursuit_k ? pursuit_fvu(*sae, data.row(data.train_size), heldout_rows, pursuit_k) : -1;
   s = analyse_pellets_features(*sae, data.row(0), data.size, features);
   if (s.ok()) s = save_sae(*sae, in_dir(o.out, "sae-%s.bin", name).c_str());
   if (!s.ok()) return fail(s);
   const PelletsFeatureSummary f = summarise_pellets_features(features);
   std::printf("%-10s FVU %.4f (training states %.4f)  L0 %.2f  dead %d  agreement %.4f (training states %.4f)  "
-              "spliced score %.2f (ratio %.3f)  coverage %.3f (named %.3f)  matched %.3f  label F1 %.3f  %.0f s\n", name,
-              heldout.fvu, trained.fvu, heldout.l0, all.dead, agreement, agreement_train, spliced.mean_score, ratio,
-              f.coverage, f.coverage_other, f.matched, f.label_f1, train_seconds);
+              "spliced score %.2f (ratio %.3f)  coverage %.3f (named %.3f)  matched %.3f  label F1 %.3f  %.0f s\n",
+              name, heldout.fvu, trained.fvu, heldout.l0, all.dead, agreement, agreement_train, spliced.mean_score,
+              ratio, f.coverage, f.coverage_other, f.matched, f.label_f1, train_seconds);
   s = update_results(o.out, [&](Results& r) {
     const SaeKeys put{&r, name};
     set_sae_metric_keys<SaeT>(put, heldout);

@@ -50,11 +50,6 @@ inline std::string report_html(const ReportData& d) {
 }
 
 // Reads dir's results.json and features files and writes dir/report.html (atomically).
-inline Status write_report_html(const char* dir) {
-  ReportData d;
-  Status s = load_report_data(dir, d);
-  if (!s.ok()) return s;
-  return write_page(dir, report_html(d));
-}
+inline Status write_report_html(const char* dir) { return write_report_page(dir, report_html); }
 
 }  // namespace saerl

@@ -13,7 +13,7 @@
 //   std::string page = saerl::pellets_report_html(d);
 //   s = saerl::write_pellets_report("out");     // both, into out/report.html
 #pragma once
-#include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "html_page.hpp"
@@ -43,8 +43,34 @@ inline void pellets_summary(Html& h, const Json& r) {
                     "expectimax, depth " + fixed(number_at(r, "dqn.reference_depth"), 0) + " (the reference)");
   h.raw("</table></div>\n");
   h.put("<p>The DQN scores %s&times; the random player and %s of the reference.</p>\n",
-        fixed(number_at(r, "dqn.score_over_random"), 1).c_str(), fixed(number_at(r, "dqn.score_over_reference"), 3).c_str());
+        fixed(number_at(r, "dqn.score_over_random"), 1).c_str(),
+        fixed(number_at(r, "dqn.score_over_reference"), 3).c_str());
   section_end(h);
+}
+
+// One column of a table with a row per SAE variant: its title, and the key of the variant's
+// object whose value it shows, a number to `decimals` places (-1: text).
+struct VariantColumn {
+  const char* title;
+  const char* key;
+  int decimals;
+};
+
+// A table with a row per SAE variant: its name, then the columns' values from the object
+// `of(v)` gives (the variant's sae.<v> or features.<v>).
+template <class Of>
+void variant_table(Html& h, const ReportData& d, Of&& of, std::initializer_list<VariantColumn> columns) {
+  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th>variant</th>");
+  for (const VariantColumn& c : columns) h.put(c.decimals < 0 ? "<th>%s</th>" : "<th class=\"n\">%s</th>", c.title);
+  h.raw("</tr>\n");
+  for (size_t v = 0; v < d.variants.size(); ++v) {
+    h.put("<tr><td>%s</td>", escaped(d.variants[v]).c_str());
+    for (const VariantColumn& c : columns)
+      if (c.decimals < 0) h.put("<td>%s</td>", escaped(text_at(of(v), c.key)).c_str());
+      else h.put("<td class=\"n\">%s</td>", fixed(number_at(of(v), c.key), c.decimals).c_str());
+    h.raw("</tr>\n");
+  }
+  h.raw("</table></div>\n");
 }
 
 inline void pellets_sae(Html& h, const ReportData& d) {
@@ -55,51 +81,37 @@ inline void pellets_sae(Html& h, const ReportData& d) {
         "score: that DQN's mean score on the agent's games.</p>\n",
         fixed(number_at(d.results, "data.states"), 0).c_str(), fixed(number_at(d.results, "data.games"), 0).c_str(),
         fixed(number_at(d.results, "data.heldout_states"), 0).c_str());
-  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th>variant</th><th class=\"n\">FVU</th><th class=\"n\">L0</th>"
-        "<th class=\"n\">dead</th><th class=\"n\">live</th><th class=\"n\">agreement</th>"
-        "<th class=\"n\">spliced score</th><th class=\"n\">ratio</th><th>loss</th></tr>\n");
-  for (size_t v = 0; v < d.variants.size(); ++v) {
-    const Json* s = d.sae(v);
-    h.put("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-          "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>%s</td></tr>\n",
-          escaped(d.variants[v]).c_str(), fixed(number_at(s, "fvu"), 4).c_str(), fixed(number_at(s, "l0"), 2).c_str(),
-          fixed(number_at(s, "dead"), 0).c_str(), fixed(number_at(s, "live"), 0).c_str(),
-          fixed(number_at(s, "action_agreement"), 4).c_str(), fixed(number_at(s, "spliced_mean_score"), 2).c_str(),
-          fixed(number_at(s, "spliced_score_ratio"), 3).c_str(), escaped(text_at(s, "loss")).c_str());
-  }
-  h.raw("</table></div>\n");
+  variant_table(h, d, [&](size_t v) { return d.sae(v); },
+                {{"FVU", "fvu", 4}, {"L0", "l0", 2}, {"dead", "dead", 0}, {"live", "live", 0},
+                 {"agreement", "action_agreement", 4}, {"spliced score", "spliced_mean_score", 2},
+                 {"ratio", "spliced_score_ratio", 3}, {"loss", "loss", -1}});
   section_end(h);
 }
 
 inline void pellets_features(Html& h, const ReportData& d) {
   section_begin(h, "features", "What the features respond to");
-  h.raw("<p>Each live feature's best ground-truth predicate by F1 over every state. Coverage (Karvonen et al.): "
-        "at the best threshold relative to each feature's maximum, the mean over predicates of the best feature's "
-        "F1, for the agent/ghost/pellet-on-square predicates (the board) and for the named ones. Matched: the "
-        "fraction of all predicates that some feature fires on with precision &ge; 0.9 and recall &ge; 0.5; "
-        "labelled: the features whose best predicate meets that rule; label F1: the mean F1 of the live features' "
-        "best predicates.</p>\n");
-  h.raw("<div class=\"scroll\"><table class=\"data\"><tr><th>variant</th><th class=\"n\">live</th>"
-        "<th class=\"n\">labelled</th><th class=\"n\">coverage (board)</th><th class=\"n\">coverage (named)</th>"
-        "<th class=\"n\">matched</th><th class=\"n\">label F1</th></tr>\n");
-  for (size_t v = 0; v < d.variants.size(); ++v) {
-    const Json* f = d.summary(v);
-    h.put("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-          "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
-          escaped(d.variants[v]).c_str(), fixed(number_at(f, "live"), 0).c_str(), fixed(number_at(f, "labeled"), 0).c_str(),
-          fixed(number_at(f, "coverage"), 3).c_str(), fixed(number_at(f, "coverage_other"), 3).c_str(),
-          fixed(number_at(f, "matched"), 3).c_str(), fixed(number_at(f, "label_f1"), 3).c_str());
-  }
-  h.raw("</table></div>\n");
+  h.raw("<p>Each live feature's best ground-truth predicate by F1 over every state; the list says a feature "
+        "\"fires when\" it when it meets the label rule (precision &ge; 0.9, recall &ge; 0.5), else \"best "
+        "match\". Coverage (Karvonen et al.): at the best threshold relative to each feature's maximum, the mean "
+        "over predicates of the best feature's F1, for the agent/ghost/pellet-on-square predicates (the board) and "
+        "for the named ones. Matched: the fraction of all predicates that some feature fires on by the label rule; "
+        "labelled: the features whose best predicate meets it; label F1: the mean F1 of the live features' best "
+        "predicates.</p>\n");
+  variant_table(h, d, [&](size_t v) { return d.summary(v); },
+                {{"live", "live", 0}, {"labelled", "labeled", 0}, {"coverage (board)", "coverage", 3},
+                 {"coverage (named)", "coverage_other", 3}, {"matched", "matched", 3}, {"label F1", "label_f1", 3}});
   for (size_t v = 0; v < d.variants.size(); ++v) {
     const Json* top = json_at(d.summary(v), "top");
     if (!is_array(top) || top->items.empty()) continue;
     h.put("<h3>%s: the best-labelled features</h3>\n<ol>\n", escaped(d.variants[v]).c_str());
-    for (const Json& t : top->items)
-      h.put("<li>feature %s fires when %s <span class=\"note\">(precision %s, recall %s, F1 %s; active on %s of "
-            "states)</span></li>\n", fixed(number_at(t, "feature"), 0).c_str(), escaped(text_at(&t, "label.phrase")).c_str(),
+    for (const Json& t : top->items) {
+      const Json* labeled = json_at(t, "label.labeled");  // the label rule met: "fires when"
+      h.put("<li>feature %s %s %s <span class=\"note\">(precision %s, recall %s, F1 %s; active on %s of "
+            "states)</span></li>\n", fixed(number_at(t, "feature"), 0).c_str(),
+            labeled && labeled->flag ? "fires when" : "best match:", escaped(text_at(&t, "label.phrase")).c_str(),
             fixed(number_at(t, "label.precision"), 2).c_str(), fixed(number_at(t, "label.recall"), 2).c_str(),
             fixed(number_at(t, "label.f1"), 2).c_str(), percent(number_at(t, "density")).c_str());
+    }
     h.raw("</ol>\n");
   }
   section_end(h);
@@ -121,11 +133,6 @@ inline std::string pellets_report_html(const ReportData& d) {
 }
 
 // Reads dir/results.json and writes dir/report.html (atomically).
-inline Status write_pellets_report(const char* dir) {
-  ReportData d;
-  Status s = load_report_data(dir, d);
-  if (!s.ok()) return s;
-  return write_page(dir, pellets_report_html(d));
-}
+inline Status write_pellets_report(const char* dir) { return write_report_page(dir, pellets_report_html); }
 
 }  // namespace saerl
