@@ -66,12 +66,14 @@ inline Recipe study_recipe() {
   return r;
 }
 
-// The pellet maze's run: the DQN of pellets_dqn_recipe(), the SAEs of the default recipe
-// (the same variants, sparsity and policy-fidelity term; the DQN's Q-values have the rook's
-// scale, rewards x 0.04 against / 100, so the term's temperature carries over), and what the
-// SAEs read: `states` states of the DQN's greedy play, the last games' `holdout` of them held
-// out. The reference player is expectimax to `reference_depth` moves
-// (gridworld/pellets_expectimax.hpp: depth 3 scored no better than 2 and costs 64 times more).
+// The pellet maze's run: the DQN of pellets_dqn_recipe(), the SAEs of the default recipe,
+// untuned (the same variants, sparsity and policy-fidelity term: the DQN's Q-values are of the
+// rook's order, a clear's 45 being 1.8 after x 0.04 as a mate's 100 is 1 after / 100, so the
+// term's temperature carries over; TopK keeps 0.955 of the DQN's score at held-out FVU 0.037,
+// docs/RESULTS.md), and what the SAEs read: `states` states of the DQN's greedy play, the last
+// games' `holdout` of them held out. The reference player is expectimax to `reference_depth`
+// moves (gridworld/pellets_expectimax.hpp; depth 3 costs 64 times more for no better score in
+// a probe of 100 games).
 struct PelletsRecipe : Recipe {
   int states = 32768;
   int reference_depth = 2;
