@@ -8,6 +8,10 @@
                                            agreement, spliced return ratio, loss
     python3 docs/tables.py features DIR... coverage, board F1, labelled features per variant
                                            and for the raw neurons
+    python3 docs/tables.py pellets DIR...  `saerl run --game pellets` runs: the mean scores of the
+                                           DQN, the random player and the reference, then per SAE
+                                           variant FVU, L0, dead, agreement, spliced score and
+                                           ratio, coverage, matched predicates, label F1
 
 Each DIR is a run directory written by `saerl train-dqn`, `train-sae`, `report` or `run`.
 """
@@ -87,7 +91,33 @@ def features(dirs):
                   "labelled (precision >= 0.9)"], rows)
 
 
+def pellets(dirs):
+    agents, saes = [], []
+    for d in dirs:
+        r = load(d)
+        agents.append([d, fmt(get(r, "dqn.seed")), fmt(get(r, "dqn.steps")), fmt(get(r, "dqn.score_games")),
+                       fmt(get(r, "dqn.mean_score"), 2), fmt(get(r, "dqn.random_score"), 2),
+                       "%s (depth %s)" % (fmt(get(r, "dqn.reference_score"), 2), fmt(get(r, "dqn.reference_depth"))),
+                       fmt(get(r, "dqn.score_over_random"), 1), fmt(get(r, "dqn.score_over_reference"), 3),
+                       fmt(get(r, "dqn.clear_rate"), 3), fmt(get(r, "dqn.train_seconds"), 0),
+                       fmt(get(r, "run.seconds"), 0)])
+        for v in ("relu", "topk", "batchtopk", "jumprelu"):
+            s, f = get(r, "sae." + v), get(r, "features." + v, {})
+            if s is None:
+                continue
+            saes.append([d, v, fmt(s.get("fvu")), fmt(s.get("l0"), 2), fmt(s.get("dead")),
+                         fmt(s.get("action_agreement")), fmt(s.get("spliced_mean_score"), 2),
+                         fmt(s.get("spliced_score_ratio"), 3), fmt(f.get("coverage"), 3),
+                         fmt(f.get("coverage_other"), 3), fmt(f.get("matched"), 3), fmt(f.get("label_f1"), 3),
+                         fmt(s.get("train_seconds"), 0)])
+    return table(["run", "seed", "steps", "games", "DQN score", "random", "reference", "x random", "of reference",
+                  "DQN clears", "train s", "run s"], agents) + "\n\n" + table(
+        ["run", "variant", "FVU", "L0", "dead", "agreement", "spliced score", "ratio", "coverage (board)",
+         "coverage (named)", "matched", "label F1", "train s"], saes)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("dqn", "sae", "features"):
+    modes = {"dqn": dqn, "sae": sae, "features": features, "pellets": pellets}
+    if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
-    print({"dqn": dqn, "sae": sae, "features": features}[sys.argv[1]](sys.argv[2:]))
+    print(modes[sys.argv[1]](sys.argv[2:]))

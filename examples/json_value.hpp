@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +96,20 @@ inline Json json_numbers(const double* x, size_t n) {
   Json v = json_array();
   for (size_t i = 0; i < n; ++i) v.items.push_back(json_number(x[i]));
   return v;
+}
+
+// x to `digits` significant digits (so that files stay small and diff well).
+inline double round_significant(double x, int digits = 4) {
+  if (!(x != 0) || !std::isfinite(x)) return std::isfinite(x) ? x : 0;
+  const double scale = std::pow(10.0, digits - 1 - int(std::floor(std::log10(std::fabs(x)))));
+  return std::round(x * scale) / scale;
+}
+
+// An object of the given members: json_object_of({{"id", json_number(3)}, {"name", json_string("x")}}).
+inline Json json_object_of(std::initializer_list<std::pair<const char*, Json>> members) {
+  Json o = json_object();
+  for (const auto& m : members) o.set(m.first, m.second);
+  return o;
 }
 
 inline const char* json_kind_name(Json::Kind k) {

@@ -38,6 +38,8 @@
 //   best_feature_for_p = argmax_j F1_jp, the lowest j on ties; -1 likewise
 //   mean_best_f1   = mean of best_f1_for_p over the predicates that hold on at least one input,
 //                    at the one fire threshold: a quick summary, not Karvonen et al.'s coverage
+//   matched_predicates(r, a, b, first, last): of the predicates in [first, last) that hold on
+//                    some input, those where some live feature has precision >= a, recall >= b
 //   heat mean_jgv  = (1 / #{i : a_ig = v}) sum_{i : a_ig = v} f_ij   (0 when no input has v)
 //
 //
@@ -180,6 +182,25 @@ struct FeatureReport {
     rows[pos] = row;
   }
 };
+
+// Of the predicates [first, last) that hold on some input, how many some live feature matches:
+// fires with precision >= min_precision and recall >= min_recall on it (from the counts, after
+// add()). *present, when given, receives how many hold on some input.
+template <int M, int P, int TopN>
+int matched_predicates(const FeatureReport<M, P, TopN>& r, double min_precision, double min_recall, int first,
+                       int last, int* present = nullptr) {
+  int matched = 0, held = 0;
+  for (int p = first < 0 ? 0 : first; p < last && p < P; ++p) {
+    if (r.positives[p] == 0) continue;
+    ++held;
+    bool found = false;
+    for (int j = 0; j < M && !found; ++j)
+      found = r.active[j] > 0 && r.precision_of(j, p) >= min_precision && r.recall_of(j, p) >= min_recall;
+    matched += found;
+  }
+  if (present) *present = held;
+  return matched;
+}
 
 // Per feature, the sum of its activations over the inputs whose attribute in group g has value
 // v, and per (g, v) how many inputs have it; mean() is the heat map's cell.

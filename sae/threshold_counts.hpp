@@ -13,6 +13,8 @@
 //   auto c = std::make_unique<Counts>();                 // T x M x P counts: place it once
 //   saerl::Status s = saerl::count_thresholds(codes, truth, n, *c);
 //   double f = c->f1(/*t=*/3, /*j=*/17, /*p=*/40);   // feature 17 above 0.3 of its max vs p 40
+//   // or a batch at a time, once the maxima are known (e.g. from a FeatureReport's top values):
+//   c->clear();  for (j) c->max_code[j] = max_j;  saerl::add_thresholds(codes, truth, n, *c);
 //
 // Over the n rows counted:
 //   max_j           = max(0, max_i f_ij)
@@ -86,19 +88,12 @@ struct ThresholdCounts {
   }
 };
 
-// Fills out (cleared first) from codes (n, M) and truth (n, P). invalid_argument when n < 1 or
-// a pointer is null.
+// Adds n rows, codes (n, M) and truth (n, P), to counts whose max_code already holds each
+// feature's maximum over every row to be added (streaming, a batch at a time:
+// out.clear(); set out.max_code; add_thresholds(...) per batch). count_thresholds does both passes.
 template <int M, int P, int T, class Code, class Truth>
-Status count_thresholds(const Code* codes, const Truth* truth, int n, ThresholdCounts<M, P, T>& out) {
-  static_assert(std::is_integral<Truth>::value, "count_thresholds: truth must be bool or an integer type");
-  out.clear();
-  if (n < 1) return Status::error(StatusCode::invalid_argument, "count_thresholds: need at least one row (n %d)", n);
-  if (!codes || !truth) return Status::error(StatusCode::invalid_argument, "count_thresholds: codes or truth is null");
-  for (long i = 0; i < n; ++i)
-    for (int j = 0; j < M; ++j) {
-      const double x = static_cast<double>(codes[i * M + j]);
-      if (x > out.max_code[j]) out.max_code[j] = x;
-    }
+void add_thresholds(const Code* codes, const Truth* truth, int n, ThresholdCounts<M, P, T>& out) {
+  static_assert(std::is_integral<Truth>::value, "add_thresholds: truth must be bool or an integer type");
   int holding[P];  // the predicates of the row: few, so the inner loop skips the rest
   for (long i = 0; i < n; ++i) {
     const Code* f = codes + i * M;
@@ -115,7 +110,22 @@ Status count_thresholds(const Code* codes, const Truth* truth, int n, ThresholdC
       }
     }
   }
-  out.inputs = n;
+  out.inputs += n;
+}
+
+// Fills out (cleared first) from codes (n, M) and truth (n, P). invalid_argument when n < 1 or
+// a pointer is null.
+template <int M, int P, int T, class Code, class Truth>
+Status count_thresholds(const Code* codes, const Truth* truth, int n, ThresholdCounts<M, P, T>& out) {
+  out.clear();
+  if (n < 1) return Status::error(StatusCode::invalid_argument, "count_thresholds: need at least one row (n %d)", n);
+  if (!codes || !truth) return Status::error(StatusCode::invalid_argument, "count_thresholds: codes or truth is null");
+  for (long i = 0; i < n; ++i)
+    for (int j = 0; j < M; ++j) {
+      const double x = static_cast<double>(codes[i * M + j]);
+      if (x > out.max_code[j]) out.max_code[j] = x;
+    }
+  add_thresholds(codes, truth, n, out);
   return Status::success();
 }
 

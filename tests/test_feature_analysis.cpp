@@ -80,14 +80,20 @@ using Report = FeatureReport<M, P, 4>;
 const char* const kPhrases[P] = {"x2 is positive", "x1 and x2 are positive", "x0 is positive", "it is row 3",
                                  "never"};
 
+// The report of the hand SAE on the hand rows and truth (8 rows in batches of 3, 3 and 2).
+std::unique_ptr<Report> hand_report() {
+  auto sae = hand_sae();
+  const std::vector<uint8_t> truth = hand_truth();
+  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
+  auto r = std::make_unique<Report>();
+  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("a feature equal to a predicate matches it with precision, recall and F1 of 1") {
-  auto sae = hand_sae();
-  const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();  // 8 rows in batches of 3, 3 and 2
-  auto r = std::make_unique<Report>();
-  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  auto r = hand_report();
   CHECK(r->inputs == kRows);
   CHECK(r->best_predicate[0] == 2);
   CHECK(r->precision[0] == 1.0);
@@ -98,11 +104,7 @@ TEST_CASE("a feature equal to a predicate matches it with precision, recall and 
 }
 
 TEST_CASE("a feature firing on a superset of a predicate has recall 1 and precision |predicate| / |fired|") {
-  auto sae = hand_sae();
-  const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
-  auto r = std::make_unique<Report>();
-  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  auto r = hand_report();
   // f1 fires on {0, 2, 3, 4}, p1 holds on {0, 2, 4}: TP 3, FP 1, FN 0
   CHECK(r->true_positives[1][1] == 3);
   CHECK(r->fired[1] == 4);
@@ -124,12 +126,23 @@ TEST_CASE("a feature firing on a superset of a predicate has recall 1 and precis
   CHECK(r->recall_of(3, 3) == 1.0);
 }
 
+TEST_CASE("matched predicates: those some live feature fires on with enough precision and recall") {
+  auto r = hand_report();
+  // p0 is f2 exactly and p2 is f0 exactly; p1's best precision is f1's 0.75; p3 = {3} is only
+  // ever hit by features firing on 4 rows (precision 0.25); p4 never holds
+  int present = -1;
+  CHECK(matched_predicates(*r, 0.9, 0.5, 0, P, &present) == 2);
+  CHECK(present == 4);
+  CHECK(matched_predicates(*r, 0.7, 0.5, 0, P) == 3);  // f1 now matches p1 (0.75, 1)
+  CHECK(matched_predicates(*r, 0.7, 1.01, 0, P) == 0);  // no recall above 1
+  CHECK(matched_predicates(*r, 0.9, 0.5, 1, 4, &present) == 1);  // p2 alone of p1..p3
+  CHECK(present == 3);
+  CHECK(matched_predicates(*r, 0.0, 0.0, 4, 5, &present) == 0);  // p4 holds nowhere: not counted
+  CHECK(present == 0);
+}
+
 TEST_CASE("densities count the inputs where a feature is positive; a dead one has 0 and no predicate") {
-  auto sae = hand_sae();
-  const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
-  auto r = std::make_unique<Report>();
-  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  auto r = hand_report();
   const double expected[M] = {4 / 8.0, 4 / 8.0, 5 / 8.0, 4 / 8.0, 6 / 8.0, 0.0};
   for (int j = 0; j < M; ++j) CHECK(r->density[j] == expected[j]);
   CHECK(r->live == 5);
@@ -193,11 +206,7 @@ TEST_CASE("top rows agree with an independent sort on random inputs, equal value
 }
 
 TEST_CASE("mean_best_f1 is the mean over present predicates of the best feature's F1") {
-  auto sae = hand_sae();
-  const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
-  auto r = std::make_unique<Report>();
-  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  auto r = hand_report();
   // by hand: p0 -> f2 (1), p1 -> f1 (6/7), p2 -> f0 (1), p3 -> f1 and f3 tie at 2/5: f1; p4 absent
   const int best_feature[P] = {2, 1, 0, 1, -1};
   const double best_f1[P] = {1.0, 6.0 / 7.0, 1.0, 0.4, 0.0};
@@ -347,11 +356,7 @@ TEST_CASE("bad counts and null rows are invalid arguments") {
 }
 
 TEST_CASE("describe_feature names the best predicate with its precision and recall") {
-  auto sae = hand_sae();
-  const std::vector<uint8_t> truth = hand_truth();
-  auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
-  auto r = std::make_unique<Report>();
-  REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r).ok());
+  auto r = hand_report();
   char buf[128];
   int n = describe_feature(*r, 1, kPhrases, buf, sizeof buf);
   CHECK(std::string(buf) == "fires when x1 and x2 are positive (precision 0.75, recall 1.00)");
@@ -380,6 +385,9 @@ TEST_CASE("describe_feature names the best predicate with its precision and reca
     CHECK(std::string(small) == "fires when ");
   }
   SUBCASE("a live feature with no match says how often it fires") {
+    auto sae = hand_sae();
+    const std::vector<uint8_t> truth = hand_truth();
+    auto work = std::make_unique<SaeWorkspace<SaeT, 3>>();
     REQUIRE(analyse_features(*sae, kX, kRows, truth.data(), *work, *r, 1.5).ok());
     describe_feature(*r, 1, kPhrases, buf, sizeof buf);
     CHECK(std::string(buf) == "fires on 50.0% of inputs; matches no predicate");

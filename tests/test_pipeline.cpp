@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "examples/pipeline.hpp"
+#include "tests/exact_sae.hpp"
 #include "tests/gradcheck.hpp"
 
 namespace {
@@ -11,20 +12,6 @@ using Game = saerl::RookCheckmate<5>;
 using Net = saerl::Mlp<float, Game::kObs, 12, 10, Game::kActions>;
 constexpr int W = saerl::HiddenLayer<Net>::kWidth;  // 10
 using SaeT = saerl::Sae<float, W, 2 * W>;
-
-// An SAE that reconstructs exactly: feature j is +e_j, feature W + j is -e_j, so
-// x = relu(x) - relu(-x).
-void make_exact(SaeT& sae) {
-  saerl::Rng rng(1);
-  sae.init(saerl::SaeVariant::relu, 1, static_cast<const float*>(nullptr), rng);
-  saerl::fill(sae.params, SaeT::kParams, 0.0f);
-  for (int d = 0; d < W; ++d) {
-    sae.w_enc()[d * 2 * W + d] = 1;
-    sae.w_enc()[d * 2 * W + W + d] = -1;
-    sae.w_dec()[d * W + d] = 1;
-    sae.w_dec()[(W + d) * W + d] = -1;
-  }
-}
 }  // namespace
 
 TEST_CASE("every legal position's hidden vector is collected once, with its index") {
@@ -51,7 +38,7 @@ TEST_CASE("spliced fidelity, exactly: an exact SAE keeps everything, a constant 
   auto exact = std::make_unique<saerl::RookExact<5>>();
   REQUIRE(exact->init(Game::Opponent::random).ok());
   auto sae = std::make_unique<SaeT>();
-  make_exact(*sae);
+  saerl_test::make_exact(*sae);
   float mean[W];
   for (int d = 0; d < W; ++d) mean[d] = 0.1f * float(d + 1);
   saerl::SpliceFidelity f = saerl::measure_splice<Net, SaeT, Game>(*net, *sae, mean, *exact);
@@ -91,7 +78,7 @@ TEST_CASE("agreement on a split of the positions: its parts average to the agree
   saerl::collect_all_positions<Net, Game>(*net, *data);
   data->shuffle_split(rng, 0.2);
   auto sae = std::make_unique<SaeT>();
-  make_exact(*sae);
+  saerl_test::make_exact(*sae);
   float mean[W];
   data->mean(0, data->train_size, mean);
   auto dqn = std::make_unique<uint8_t[]>(size_t(exact->legal_count));

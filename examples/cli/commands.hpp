@@ -2,6 +2,8 @@
 // (examples/cli/<command>.cpp), and the table main.cpp dispatches through: name, what it does,
 // the options it takes, an example.
 #pragma once
+#include <chrono>
+
 #include "common.hpp"
 #include "options.hpp"
 #include "setup.hpp"
@@ -19,6 +21,12 @@ int cmd_solve(const Options& o);
 int cmd_export(const Options& o);
 int cmd_export_c(const Options& o);
 int cmd_steer(const Options& o);
+
+// run --game pellets (run_pellets.cpp): the same study on the pellet maze. `started` is the
+// run's start as text, `t0` its start on the steady clock (for run.* in results.json).
+int cmd_run_pellets(const Options& o, const char* started, std::chrono::steady_clock::time_point t0);
+// run.*: what was run, when, by which build, and how long it took so far (run.cpp).
+Status note_run(const char* dir, const char* started, double seconds);
 
 // The options every training command shares.
 #define SAERL_DQN_OPTIONS                                                                                       \
@@ -38,10 +46,13 @@ struct Command {
 inline const Command* command_table(int* count) {
   static const Command table[] = {
       {"run", cmd_run, "the whole study: train-dqn, train-sae for every variant, report",
-       SAERL_DQN_OPTIONS " " SAERL_SAE_OPTIONS " quick",
+       "game " SAERL_DQN_OPTIONS " " SAERL_SAE_OPTIONS " quick",
        "Trains the DQN, one SAE of each variant on its hidden layer, labels their features\n"
        "and writes DIR/dqn.bin, DIR/sae-<variant>.bin, DIR/results.json and DIR/report.html.\n"
-       "--quick runs the whole pipeline at a small scale, for a first look.",
+       "--quick runs the whole pipeline at a small scale, for a first look.\n"
+       "--game pellets plays the pellet maze instead (7x7, two ghosts): the DQN's mean score\n"
+       "beside a random and an expectimax player's on the same games, the SAEs on the hidden\n"
+       "layer of its greedy play; it takes no --preset, --board or --recipe.",
        "saerl run --out out"},
       {"train-dqn", cmd_train_dqn, "train a DQN on the rook checkmate; writes DIR/dqn.bin",
        SAERL_DQN_OPTIONS " checkpoint-every resume",

@@ -20,6 +20,7 @@
 namespace saerl {
 
 struct Options {
+  const char* game = "rook";     // run: rook | pellets
   const char* preset = nullptr;  // nullptr: "default", or read from the model file where one exists
   int board = 0;                 // 0: 5, or read from the model file
   const char* out = "out";
@@ -52,7 +53,7 @@ struct Options {
 
 // The options, in the order of option_table().
 enum OptionId {
-  kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kFeature, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kProtocol, kCheckpointEvery, kResume, kQuick, kFormat,
+  kGame, kPreset, kBoard, kSeed, kOut, kSteps, kGames, kEvalEvery, kRecipe, kThreads, kLr, kLrEnd, kGamma, kNStep, kDoubleDqn, kTargetEvery, kTrainEvery, kHiddenNoise, kVariant, kFeature, kK, kL1, kL0, kQFidelity, kPolicyFidelity, kPolicyTemperature, kSaeSteps, kPursuit, kRuns, kJobs, kRun, kCollect, kProtocol, kCheckpointEvery, kResume, kQuick, kFormat,
   kOptionCount
 };
 
@@ -65,6 +66,7 @@ struct OptionSpec {
 
 inline const OptionSpec* option_table(int* count) {
   static const OptionSpec table[] = {
+      {"game", "NAME", "rook | pellets: the rook checkmate, or the 7x7 pellet maze with two ghosts (default: rook)"},
       {"preset", "NAME", "default | paper | tiny (default: default, or the one dqn.bin was trained with)"},
       {"board", "N", "board size, 5 to 8 (default: 5, or dqn.bin's)"},
       {"seed", "N", "one seed fixes every random draw (default: 1)"},
@@ -150,10 +152,15 @@ inline Status set_option(OptionId id, const char* name, const char* v, Options* 
   long l = 0;
   Status s;
   switch (id) {
+    case kGame:
+      if (std::strcmp(v, "rook") != 0 && std::strcmp(v, "pellets") != 0)
+        return Status::error(StatusCode::invalid_argument, "--game: unknown game '%.40s' (rook | pellets)", v);
+      o->game = v;
+      break;
     case kPreset: o->preset = v; break;
     case kBoard: s = parse_long(name, v, 5, 8, &l), o->board = int(l); break;
     case kSeed: s = parse_long(name, v, 0, 2147483647L, &l), o->seed = (unsigned long long)l; break;
-    case 3:
+    case kOut:
       if (!*v) return Status::error(StatusCode::invalid_argument, "--out: empty directory name");
       o->out = v;
       break;

@@ -1,6 +1,8 @@
 // saerl run: the whole study in one command: train-dqn, train-sae for every variant, report,
-// then a table of the headline figures. --quick does it at a small scale for a first look.
+// then a table of the headline figures. --quick does it at a small scale for a first look;
+// --game pellets does it on the pellet maze (run_pellets.cpp).
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -14,9 +16,6 @@ namespace saerl {
 
 extern std::string g_command_line;
 
-namespace {
-
-// run.*: what was run, when, by which build, and how long it took so far.
 Status note_run(const char* dir, const char* started, double seconds) {
   return update_results(dir, [&](Results& r) {
     r.set_text("run.command", g_command_line.c_str());
@@ -26,8 +25,6 @@ Status note_run(const char* dir, const char* started, double seconds) {
     r.set("run.seconds", seconds);
   });
 }
-
-}  // namespace
 
 int cmd_run(const Options& given) {
   Options o = given;
@@ -42,6 +39,7 @@ int cmd_run(const Options& given) {
     o.games = o.games < 500 ? o.games : 500;
     o.pursuit = 0;
   }
+  if (std::strcmp(o.game, "pellets") == 0) return cmd_run_pellets(o, started, t0);
   int rc = cmd_train_dqn(o);
   for (int v = 0; rc == 0 && v <= int(SaeVariant::jumprelu); ++v) {
     Options ov = o;

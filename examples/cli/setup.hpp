@@ -14,68 +14,12 @@
 #include "../../core/nn/mlp.hpp"
 #include "../../core/io/mlp_io.hpp"
 #include "../../dqn/dqn_agent.hpp"
-#include "../../dqn/recipes.hpp"
 #include "../../gridworld/rook_checkmate.hpp"
-#include "../../sae/sae_trainer.hpp"
+#include "../recipe.hpp"
 #include "common.hpp"
 #include "options.hpp"
 
 namespace saerl {
-
-// One SAE variant's training: the trainer's configuration, the steps, the fidelity terms.
-struct SaeRecipe {
-  SaeConfig config;
-  long steps = 6000;
-  float q_fidelity = 0, policy_fidelity = 0, policy_temperature = 0.01f;
-};
-
-// Every training constant of a preset.
-struct Recipe {
-  const char* name = "default";
-  DqnTrainConfig dqn;
-  long eval_games = 1000;        // sampled games beside each exact evaluation during training
-  SaeRecipe sae[4];              // by SaeVariant
-  double holdout = 0.2;          // SAE data: the fraction of positions held out for FVU and L0
-  long resample_every = 1500;    // relu: dead features resampled this often, in the first half
-  float initial_threshold = 0.1f;  // jumprelu: theta at the start
-};
-
-// The default recipe: the DQN's from dqn/recipes.hpp for an n x n board, and an SAE recipe
-// per variant. The ReLU + L1 SAE is the study's, trained on MSE alone. TopK, BatchTopK and
-// JumpReLU add the policy-fidelity term (examples/pipeline.hpp QFidelity) at weight 0.05 and
-// temperature 0.1: on a 5x5 DQN trained without noise (seed 1) it raised the spliced policy's
-// exact return from 0.75 to 0.98 of the DQN's and the action agreement from 0.59 to 0.86
-// (TopK), for a held-out FVU of 0.082 instead of 0.071; on the default, noise-trained DQN
-// TopK reaches FVU 0.049 and 0.987 of the return. A colder policy (t 0.01) or a larger weight
-// costs more FVU for little more agreement (docs/FAITHFUL.md: the measurements). BatchTopK's
-// k and JumpReLU's L0 coefficient were tuned on the noise-trained DQN (docs/RESULTS.md).
-inline Recipe default_recipe(int n = 5) {
-  Recipe r;
-  r.dqn = rook_dqn_recipe(n);
-  for (int v = 0; v < 4; ++v) {
-    SaeConfig& c = r.sae[v].config;
-    c.variant = SaeVariant(v);
-    // BatchTopK keeps k per input on average in training; at inference its threshold lets a
-    // few more through (and the fidelity term more still), so it trains with k = 12 for L0 <= 16
-    c.k = c.variant == SaeVariant::batchtopk ? 12 : 16;
-    c.lr = 1e-3f;
-    c.l1 = 1.2e-2f;
-    c.l0 = 2.5e-3f;            // jumprelu: L0 about 15 with the fidelity term, on the noise-trained DQN
-    c.jump_bandwidth = 0.05f;  // the hidden activations are of order 0.5
-    r.sae[v].steps = c.variant == SaeVariant::relu ? 15000 : 6000;
-    c.total_steps = r.sae[v].steps;
-    if (c.variant != SaeVariant::relu) r.sae[v].policy_fidelity = 0.05f, r.sae[v].policy_temperature = 0.1f;
-  }
-  return r;
-}
-
-// The study's DQN hyperparameters (dqn/recipes.hpp) with the default SAE recipes.
-inline Recipe study_recipe() {
-  Recipe r = default_recipe();
-  r.name = "study";
-  r.dqn = study_dqn_recipe();
-  return r;
-}
 
 // The types of a preset: the rook checkmate on N x N, a DQN of two hidden layers of width
 // Hidden trained in batches of AgentBatch, SAEs of 4 x Hidden features.
@@ -121,15 +65,9 @@ inline bool parse_sae_variant(const char* name, SaeVariant* v) {
   return false;
 }
 
-// The recipe a command runs with: the preset's, or the study's with --recipe study, and the
-// options that override it.
-template <class S>
-Status recipe_for(const Options& o, Recipe* out) {
-  Recipe r = S::recipe();
-  if (o.recipe && std::strcmp(o.recipe, "study") == 0) r = study_recipe();
-  else if (o.recipe && std::strcmp(o.recipe, "default") != 0)
-    return Status::error(StatusCode::invalid_argument, "--recipe: unknown recipe '%s' (default | study)", o.recipe);
-  DqnTrainConfig& d = r.dqn;
+// The options that override a recipe's DQN constants (--steps, --lr, --gamma, ...).
+inline void apply_dqn_options(const Options& o, DqnTrainConfig* config) {
+  DqnTrainConfig& d = *config;
   if (o.steps > 0) d = with_steps(d, o.steps);
   if (o.eval_every > 0) d.eval_every = o.eval_every;
   if (o.lr > 0) d.agent.lr = float(o.lr), d.learning_rate.start = d.learning_rate.start > 0 ? float(o.lr) : 0;
@@ -141,6 +79,39 @@ Status recipe_for(const Options& o, Recipe* out) {
   if (o.train_every > 0) d.agent.train_every = int(o.train_every);
   if (o.hidden_noise >= 0) d.agent.hidden_noise = float(o.hidden_noise);
   d.checkpoint_every = o.checkpoint_every;
+}
+
+// The options that override one SAE variant's recipe (--k, --l1, --sae-steps, ...).
+inline void apply_sae_options(const Options& o, SaeRecipe* recipe) {
+  SaeRecipe& sr = *recipe;
+  SaeConfig& config = sr.config;
+  if (o.k > 0) config.k = int(o.k);
+  if (o.l1 >= 0) config.l1 = float(o.l1);
+  if (o.l0 >= 0) config.l0 = float(o.l0);
+  if (o.sae_steps > 0) sr.steps = o.sae_steps;
+  config.total_steps = sr.steps;
+  if (o.q_fidelity >= 0) sr.q_fidelity = float(o.q_fidelity);
+  if (o.policy_fidelity >= 0) sr.policy_fidelity = float(o.policy_fidelity);
+  if (o.policy_temperature > 0) sr.policy_temperature = float(o.policy_temperature);
+}
+
+// Features per input of matching pursuit over an SAE's dictionary (inference-time optimisation,
+// measured beside the encoder at the same budget): TopK's and BatchTopK's k, 16 for the
+// others; 0 (not measured) with --pursuit 0.
+inline int pursuit_budget(const Options& o, const SaeConfig& c) {
+  const bool sparse_k = c.variant == SaeVariant::topk || c.variant == SaeVariant::batchtopk;
+  return o.pursuit == 0 ? 0 : sparse_k ? c.k : 16;
+}
+
+// The recipe a command runs with: the preset's, or the study's with --recipe study, and the
+// options that override it.
+template <class S>
+Status recipe_for(const Options& o, Recipe* out) {
+  Recipe r = S::recipe();
+  if (o.recipe && std::strcmp(o.recipe, "study") == 0) r = study_recipe();
+  else if (o.recipe && std::strcmp(o.recipe, "default") != 0)
+    return Status::error(StatusCode::invalid_argument, "--recipe: unknown recipe '%s' (default | study)", o.recipe);
+  apply_dqn_options(o, &r.dqn);
   *out = r;
   return Status::success();
 }

@@ -17,23 +17,10 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "run_checkpoint.hpp"
+#include "sae_results.hpp"
 
 namespace saerl {
 namespace {
-
-// The loss this SAE trained with, in words: "mse + l1 0.012", "mse + auxk 1/32 + policy kl 0.1 (t 0.01)".
-std::string sae_loss_text(SaeVariant v, const SaeConfig& c, const SaeRecipe& r) {
-  char text[160];
-  int n = v == SaeVariant::relu       ? std::snprintf(text, sizeof text, "mse + l1 %g", double(c.l1))
-          : v == SaeVariant::jumprelu ? std::snprintf(text, sizeof text, "mse + l0 %g", double(c.l0))
-          : c.aux_coeff > 0           ? std::snprintf(text, sizeof text, "mse + auxk %g", double(c.aux_coeff))
-                                      : std::snprintf(text, sizeof text, "mse");
-  if (r.q_fidelity > 0) n += std::snprintf(text + n, sizeof text - size_t(n), " + q mse %g", double(r.q_fidelity));
-  if (r.policy_fidelity > 0)
-    std::snprintf(text + n, sizeof text - size_t(n), " + policy kl %g (t %g)", double(r.policy_fidelity),
-                  double(r.policy_temperature));
-  return text;
-}
 
 template <class S>
 int train(const Options& o) {
@@ -65,15 +52,8 @@ int train(const Options& o) {
   data->mean(0, data->train_size, mean);
 
   SaeRecipe sr = recipe.sae[int(variant)];
-  SaeConfig& config = sr.config;
-  if (o.k > 0) config.k = int(o.k);
-  if (o.l1 >= 0) config.l1 = float(o.l1);
-  if (o.l0 >= 0) config.l0 = float(o.l0);
-  if (o.sae_steps > 0) sr.steps = o.sae_steps;
-  config.total_steps = sr.steps;
-  if (o.q_fidelity >= 0) sr.q_fidelity = float(o.q_fidelity);
-  if (o.policy_fidelity >= 0) sr.policy_fidelity = float(o.policy_fidelity);
-  if (o.policy_temperature > 0) sr.policy_temperature = float(o.policy_temperature);
+  apply_sae_options(o, &sr);
+  const SaeConfig& config = sr.config;
   const long steps = sr.steps;
   auto sae = std::make_unique<SaeT>();
   sae->init(variant, config.k, mean, rng, recipe.initial_threshold);
@@ -154,9 +134,7 @@ int train(const Options& o) {
   std::fprintf(stderr, "train-sae: measuring %s\n", name);
   auto work = std::make_unique<SaeWorkspace<SaeT, B>>();
   const SaeMetrics m = evaluate_sae(*sae, *data, data->train_size, data->size, *work);
-  // inference-time optimisation: matching pursuit over the same dictionary, same budget
-  const bool sparse_k = variant == SaeVariant::topk || variant == SaeVariant::batchtopk;
-  const int pursuit_k = o.pursuit == 0 ? 0 : sparse_k ? config.k : 16;
+  const int pursuit_k = pursuit_budget(o, config);
   const double ito_fvu =
       pursuit_k ? pursuit_fvu(*sae, data->row(data->train_size), data->size - data->train_size, pursuit_k) : -1;
   auto exact = std::make_unique<RookExact<S::kBoard>>();  // the spliced policies, judged exactly
@@ -190,19 +168,12 @@ int train(const Options& o) {
               f.zero.expected_return, f.mean.expected_return);
 
   s = update_results(o.out, [&](Results& r) {
-    auto put = [&](const char* key, double v) {
-      char path[96];
-      std::snprintf(path, sizeof path, "sae.%s.%s", name, key);
-      r.set(path, std::isfinite(v) ? v : -1.0);
-    };
-    put("fvu", m.fvu);
-    put("mse", m.mse);
-    put("l0", m.l0);
+    const SaeKeys put{&r, name};
+    set_sae_metric_keys<SaeT>(put, m);
+    set_sae_recipe_keys(put, variant, sr, train_seconds);
     put("dead", all.dead);  // over every legal position, as features.<v>.live
     put("dead_visited", visited.dead);
     put("visited_positions", visited.inputs);
-    put("dense", m.dense);
-    put("width", SaeT::kFeatures);
     put("action_agreement", f.action_agreement);
     put("action_agreement_heldout", heldout_agreement);
     put("fvu_train", trained.fvu);
@@ -210,25 +181,10 @@ int train(const Options& o) {
     put("spliced_mate_prob", f.spliced.mate_prob);
     put("return_recovered_zero", f.return_recovered_zero);
     put("return_recovered_mean", f.return_recovered_mean);
-    put("q_fidelity", sr.q_fidelity);
-    put("policy_fidelity", sr.policy_fidelity);
-    put("policy_temperature", sr.policy_temperature);
     put("pursuit_fvu", ito_fvu);
     put("pursuit_l0", pursuit_k);
     put("pursuit_action_agreement", f.pursuit_action_agreement);
     put("pursuit_return_ratio", f.pursuit_return_ratio);
-    put("k", config.k);
-    put("l1_coefficient", config.l1);  // (not "l0": that key is the measured L0 above)
-    put("l0_coefficient", config.l0);
-    put("steps", double(steps));
-    put("train_seconds", train_seconds);
-    char path[64];
-    std::snprintf(path, sizeof path, "sae.%s.loss", name);
-    r.set_text(path, sae_loss_text(variant, config, sr).c_str());
-    std::snprintf(path, sizeof path, "sae.%s.density", name);
-    double histogram[kDensityBins];  // features per density bin (sae/metrics.hpp)
-    for (int b = 0; b < kDensityBins; ++b) histogram[b] = m.histogram[b];
-    r.set_numbers(path, histogram, kDensityBins);
   });
   if (!s.ok()) return fail(s);
   std::remove(ckpt.c_str());  // the run is complete: its checkpoint has served

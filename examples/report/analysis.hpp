@@ -7,12 +7,7 @@
 //   auto a = std::make_unique<saerl::FeatureAnalysis<SaeT, N>>();   // large: place it once
 //   saerl::Status s = saerl::analyse_rook_features(net, sae, solver.dtm, *a);
 //   a->report.precision[j];  a->heat.mean(j, /*piece=*/2, /*square=*/s);
-//   saerl::labeled_features(a->report);   // features that meet the label rule below
-//
-// The label rule, used by every figure and sentence of the report: a feature "fires when p"
-// when its best predicate p has precision >= kLabelPrecision and recall >= kLabelRecall (it
-// fires almost only when p holds, and on at least half of those positions); below that the
-// report says "best match: p" with the figures.
+//   saerl::labeled_features(a->report);   // features that meet the label rule (labels.hpp)
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -20,10 +15,9 @@
 #include "../../gridworld/predicates.hpp"
 #include "../../sae/feature_analysis.hpp"
 #include "../pipeline.hpp"
+#include "labels.hpp"
 
 namespace saerl {
-
-constexpr double kLabelPrecision = 0.9, kLabelRecall = 0.5;
 
 // An upper bound of the legal positions of the N x N game, for a fixed-size dataset: the
 // kings on two squares at king distance >= 2 (N^4 ordered pairs minus the (3N - 2)^2 pairs at
@@ -73,35 +67,6 @@ Status analyse_rook_features(const Net& net, SaeT& sae, const int8_t* dtm, Featu
 template <int N = 5>
 const char* predicate_phrase(int p, char* scratch, size_t cap) {
   return RookPredicates<N>::describe(p, scratch, cap);
-}
-
-// Whether live feature j of a finished report meets the label rule (see the header).
-template <class Report>
-bool is_labeled(const Report& r, int j) {
-  return r.density[j] > 0 && r.best_predicate[j] >= 0 && r.precision[j] >= kLabelPrecision &&
-         r.recall[j] >= kLabelRecall;
-}
-
-template <class Report>
-int labeled_features(const Report& r) {
-  int n = 0;
-  for (int j = 0; j < Report::kFeatures; ++j) n += is_labeled(r, j);
-  return n;
-}
-
-// Live features ordered by the F1 of their best predicate, best first (ties: the lower index).
-template <class Report>
-int rank_features(const Report& r, int* order, int cap) {
-  int n = 0;
-  for (int j = 0; j < Report::kFeatures && n < cap; ++j)
-    if (r.density[j] > 0) order[n++] = j;
-  for (int i = 1; i < n; ++i)  // insertion sort: a few thousand at most
-    for (int k = i; k > 0 && r.f1[order[k - 1]] < r.f1[order[k]]; --k) {
-      const int t = order[k];
-      order[k] = order[k - 1];
-      order[k - 1] = t;
-    }
-  return n;
 }
 
 }  // namespace saerl

@@ -46,19 +46,6 @@
 
 namespace saerl {
 
-// x to `digits` significant digits (so that files stay small and diff well).
-inline double round_significant(double x, int digits = 4) {
-  if (!(x != 0) || !std::isfinite(x)) return std::isfinite(x) ? x : 0;
-  const double scale = std::pow(10.0, digits - 1 - int(std::floor(std::log10(std::fabs(x)))));
-  return std::round(x * scale) / scale;
-}
-
-inline Json json_object_of(std::initializer_list<std::pair<const char*, Json>> members) {
-  Json o = json_object();
-  for (const auto& m : members) o.set(m.first, m.second);
-  return o;
-}
-
 template <class Supervised>
 Json supervised_json(const Supervised& m) {
   return json_object_of({{"coverage", json_number(m.coverage)},
@@ -79,16 +66,7 @@ Json feature_record(const FeatureAnalysis<SaeT, N>& a, const Ablation<SaeT::kFea
   f.set("id", json_number(j));
   f.set("density", json_number(round_significant(r.density[j], 6)));
   f.set("max_activation", json_number(round_significant(r.top_count[j] > 0 ? r.top_values[j][0] : 0)));
-  const int p = r.best_predicate[j];
-  if (p >= 0) {
-    char phrase[128];
-    f.set("label", json_object_of({{"predicate", json_string(Pr::name(p))},
-                                   {"phrase", json_string(Pr::describe(p, phrase, sizeof phrase))},
-                                   {"precision", json_number(round_significant(r.precision[j]))},
-                                   {"recall", json_number(round_significant(r.recall[j]))},
-                                   {"f1", json_number(round_significant(r.f1[j]))},
-                                   {"labeled", json_bool(is_labeled(r, j))}}));
-  }
+  if (r.best_predicate[j] >= 0) f.set("label", label_json<Pr>(r, j));
   f.set("active", json_number(double(ab.active[j])));
   f.set("changed", json_number(double(ab.changed[j])));
   Json heat = json_array();

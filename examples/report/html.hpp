@@ -13,7 +13,6 @@
 #pragma once
 #include <string>
 
-#include "../../core/io/serialize.hpp"  // detail::write_atomically
 #include "html_agent.hpp"
 #include "html_evidence.hpp"
 #include "html_features.hpp"
@@ -51,14 +50,6 @@ inline std::string report_html(const ReportData& d) {
 }
 
 // Reads dir's results.json and features files and writes dir/report.html (atomically).
-inline Status write_report_html(const char* dir) {
-  ReportData d;
-  Status s = load_report_data(dir, d);
-  if (!s.ok()) return s;
-  const std::string page = report_html(d);
-  const std::string path = std::string(dir) + "/report.html";
-  const detail::Chunk chunk{page.data(), page.size()};
-  return detail::write_atomically(path.c_str(), &chunk, 1);
-}
+inline Status write_report_html(const char* dir) { return write_report_page(dir, report_html); }
 
 }  // namespace saerl

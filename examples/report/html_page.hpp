@@ -8,12 +8,14 @@
 //   h.put("<p>FVU %s</p>", saerl::fixed(saerl::json_at(root, "sae.topk.fvu"), 3).c_str());
 //   h.text(label);                 // escaped
 //   saerl::html_page_end(h, script);
+//   saerl::Status s = saerl::write_page("out", h.out);   // out/report.html
 #pragma once
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
 
+#include "../../core/io/serialize.hpp"  // detail::write_atomically
 #include "../json.hpp"
 
 namespace saerl {
@@ -199,6 +201,13 @@ inline void html_page_end(Html& h, const char* script) {
   h.raw("</main>\n");
   if (script && *script) h.put("<script>\n%s\n</script>\n", script);
   h.raw("</body></html>\n");
+}
+
+// Writes page as dir/report.html (a temporary file renamed over it: never half-written).
+inline Status write_page(const char* dir, const std::string& page) {
+  const std::string path = std::string(dir) + "/report.html";
+  const detail::Chunk chunk{page.data(), page.size()};
+  return detail::write_atomically(path.c_str(), &chunk, 1);
 }
 
 inline void section_begin(Html& h, const char* id, const char* title) {

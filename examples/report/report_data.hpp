@@ -7,6 +7,7 @@
 //   saerl::ReportData d;
 //   saerl::Status s = saerl::load_report_data("out", d);
 //   for (size_t v = 0; v < d.variants.size(); ++v) d.sae(v), d.features[v];
+//   s = saerl::write_report_page("out", saerl::report_html);   // out/report.html from them
 #pragma once
 #include <cstdio>
 #include <cstdlib>
@@ -114,6 +115,13 @@ inline Status load_report_data(const char* dir, ReportData& d) {
   if (!s.ok()) return s;
   if (d.sweep.keys.size() > 0 && !is_array(d.sweep.get("rows"))) d.sweep.set("rows", read_csv_rows((base + "/sweep.csv").c_str()));
   return Status::success();
+}
+
+// Reads dir's report data and writes dir/report.html as page(data) draws it (atomically).
+inline Status write_report_page(const char* dir, std::string (*page)(const ReportData&)) {
+  ReportData d;
+  Status s = load_report_data(dir, d);
+  return s.ok() ? write_page(dir, page(d)) : s;
 }
 
 }  // namespace saerl
