@@ -16,13 +16,13 @@ namespace {
 
 template <class S>
 int export_c(const Options& o) {
-  using Net = typename S::Net;
-  using SaeT = typename S::SaeT;
-  using Game = typename S::Game;
-  constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
   if constexpr (S::kBoard != 5) {
     return fail("export-c: the firmware plays 5x5 (--board %d)", S::kBoard);
   } else {
+    using Net = typename S::Net;
+    using SaeT = typename S::SaeT;
+    using Game = typename S::Game;
+    constexpr int D = SaeT::kIn, M = SaeT::kFeatures;
     SaeVariant variant = SaeVariant::topk;
     if (o.variant && !parse_sae_variant(o.variant, &variant))
       return fail("--variant: unknown variant '%s' (relu | topk | batchtopk | jumprelu)", o.variant);

@@ -15,12 +15,12 @@ namespace {
 
 template <class S>
 int steer(const Options& o) {
-  using Game = typename S::Game;
-  constexpr int N = S::kBoard;
   SaeVariant variant;
   if (!o.variant || !parse_sae_variant(o.variant, &variant))
     return fail("steer: --variant %s: give one of relu | topk | batchtopk | jumprelu", o.variant ? o.variant : "missing");
   if (o.feature < 0) return fail("steer: --feature is required (a feature number; `saerl report` lists labelled ones)");
+  using Game = typename S::Game;
+  constexpr int N = S::kBoard;
   auto net = std::make_unique<typename S::Net>();
   Status s = load_mlp(*net, in_dir(o.out, "dqn.bin").c_str());
   if (!s.ok()) return fail(s);
