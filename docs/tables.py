@@ -12,6 +12,8 @@
                                            DQN, the random player and the reference, then per SAE
                                            variant FVU, L0, dead, agreement, spliced score and
                                            ratio, coverage, matched predicates, label F1
+    python3 docs/tables.py sweep DIR       `saerl sweep --protocol study` (DIR/sweep.json): one row
+                                           per run, then the fits line
 
 Each DIR is a run directory written by `saerl train-dqn`, `train-sae`, `report` or `run`.
 """
@@ -116,8 +118,28 @@ def pellets(dirs):
          "coverage (named)", "matched", "label F1", "train s"], saes)
 
 
+def sweep(dirs):
+    with open(dirs[0] + "/sweep.json") as f:
+        s = json.load(f)
+    rows = [[fmt(r["run"]), fmt(r["seed"]), fmt(r["score"]), fmt(r["exact_mate_prob"]),
+             fmt(r["exact_moves_to_mate"], 2), fmt(r["live_on_policy"]), fmt(r["live_all"]), fmt(r["distinct_states"]),
+             "%s / %s" % (fmt(r["fvu_on_policy"]), fmt(r["fvu_all"]))] for r in s["runs"]]
+    out = table(["run", "seed", "score (return ratio)", "exact mate prob.", "moves to mate", "live_on_policy", "live_all",
+                 "distinct_states", "FVU on-policy / all"], rows)
+    for key in ("fits", "fits_all"):
+        f = s.get(key, {})
+        sp, pe = f.get("spearman", {}), f.get("pearson", {})
+        out += "\n\n`%s` (score against %s, %d runs): linear r2 %s, quadratic r2 %s; Spearman %s [%s, %s]; " \
+               "Pearson %s [%s, %s]; partial (%s held) %s" % (
+                   key, f.get("x", ""), f.get("n", 0), fmt(get(f, "linear.r2"), 3), fmt(get(f, "quadratic.r2"), 3),
+                   fmt(sp.get("rho"), 3), *[fmt(c, 3) for c in sp.get("ci", [None, None])], fmt(pe.get("r"), 3),
+                   *[fmt(c, 3) for c in pe.get("ci", [None, None])], get(f, "partial.controlling", ""),
+                   fmt(get(f, "partial.r"), 3))
+    return out
+
+
 if __name__ == "__main__":
-    modes = {"dqn": dqn, "sae": sae, "features": features, "pellets": pellets}
+    modes = {"dqn": dqn, "sae": sae, "features": features, "pellets": pellets, "sweep": sweep}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
     print(modes[sys.argv[1]](sys.argv[2:]))
