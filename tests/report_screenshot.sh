@@ -2,7 +2,7 @@
 # Checks a saerl report in headless Chromium and saves screenshots at desktop and phone width.
 # Fails (exit 1) when, in the page Chromium built (after its script ran):
 #   - the sections are not exactly #summary #contents #agent #sae #features #causal #probe
-#     #sweep #run, in this order, with every key of results.json only in a <details id="raw">
+#     #sweep #run (or $SECTIONS), in this order, with every key of results.json only in a <details id="raw">
 #     after them;
 #   - the <meta name="viewport"> tag is missing;
 #   - anything is loaded besides the page itself (an img/script/link/iframe... src or href, a
@@ -14,6 +14,7 @@
 #     exception shows up there).
 # Needs Debian's chromium (apt-get install -y chromium).
 #   tests/report_screenshot.sh out/report.html [SHOTS_DIR]   # SHOTS_DIR/report-1400.png, -390.png
+# SECTIONS="summary sae features run" sets the sections expected (the pellet maze's report).
 set -euo pipefail
 report=$(readlink -f "${1:?usage: $0 REPORT.html [SHOTS_DIR]}")
 shots=${2:-$(dirname "$report")}
@@ -34,7 +35,7 @@ chrome() {  # a fresh profile for every start
 cat >"$work/check.html" <<EOF
 <!doctype html><html><body><iframe id="r" style="width:390px;height:900px;border:0"></iframe>
 <pre id="result"></pre><script>
-var expected = ['summary', 'contents', 'agent', 'sae', 'features', 'causal', 'probe', 'sweep', 'run'];
+var expected = '${SECTIONS:-summary contents agent sae features causal probe sweep run}'.split(' ');
 var frame = document.getElementById('r'), lines = [];
 frame.addEventListener('load', function () {
   var w = frame.contentWindow, d = frame.contentDocument;
