@@ -15,22 +15,15 @@
 
 namespace saerl {
 
-namespace detail {
-
-template <int N>
-Json pieces_json(typename RookCheckmate<N>::Position p) {
-  Json a = json_array();
-  for (int s : {int(p.wk), int(p.wr), int(p.bk)}) a.push(json_number(s));
-  return a;
-}
-
-}  // namespace detail
-
 template <class Net, class SaeT, int N, class Report>
 Json steering_examples_json(const Net& net, SaeT& sae, const Report& report, const Counterfactuals<N>& cf,
                             const typename Counterfactuals<N>::Solver* solver, const Steering<SaeT::kFeatures>& st,
                             const SteeringOptions& options) {
   using Game = RookCheckmate<N>;
+  const auto squares = [](typename Game::Position p) {  // [white king, rook, black king]
+    const double s[3] = {double(p.wk), double(p.wr), double(p.bk)};
+    return json_numbers(s, 3);
+  };
   Json list = json_array();
   int best = -1, worst = -1;
   for (int i = 0; i < st.count; ++i) {
@@ -49,8 +42,8 @@ Json steering_examples_json(const Net& net, SaeT& sae, const Report& report, con
     e.set("label", json_string(RookPredicates<N>::name(c.predicate)));
     e.set("phrase", json_string(RookPredicates<N>::describe(c.predicate, phrase, sizeof phrase)));
     e.set("counterfactual_agreement", json_number(r.rates.counterfactual_agreement));
-    e.set("x", detail::pieces_json<N>(c.x));
-    e.set("x_prime", detail::pieces_json<N>(c.x_prime));
+    e.set("x", squares(c.x));
+    e.set("x_prime", squares(c.x_prime));
     e.set("action_x", json_string(Game::action_name(c.action_x, move, sizeof move)));
     e.set("action_steered", json_string(Game::action_name(c.action_steered, move, sizeof move)));
     e.set("action_x_prime", json_string(Game::action_name(c.action_x_prime, move, sizeof move)));

@@ -58,6 +58,14 @@ inline int heat_class(double v, double top) {
   return q > 9 ? 9 : q;
 }
 
+// The three squares [white king, rook, black king] of a JSON array into pieces; false when
+// `a` is not an array of three.
+inline bool board_pieces(const Json* a, int* pieces) {
+  if (!is_array(a) || a->items.size() != 3) return false;
+  for (size_t g = 0; g < 3; ++g) pieces[g] = int(a->items[g].number);
+  return true;
+}
+
 // A board with the white king (K), white rook (R) and black king (k) on squares pieces[0..2].
 inline void html_board(Html& h, int n, const int* pieces, const std::string& caption) {
   static const char* const kLetters[3] = {"K", "R", "k"};  // (the black king in red: see the stylesheet)

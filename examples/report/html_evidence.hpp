@@ -70,14 +70,9 @@ inline void steering_table(Html& h, const std::string& variant, const Json* stee
 // The features file's steering_examples: per case, x and x' side by side with the moves.
 inline void steering_examples(Html& h, const Json* examples, int n) {
   if (!is_array(examples) || examples->items.empty() || n <= 0) return;
-  const auto pieces = [](const Json* a, int* out) {
-    if (!is_array(a) || a->items.size() != 3) return false;
-    for (int g = 0; g < 3; ++g) out[g] = int(a->items[size_t(g)].number);
-    return true;
-  };
   for (const Json& e : examples->items) {
     int x[3], x_prime[3];
-    if (!pieces(e.get("x"), x) || !pieces(e.get("x_prime"), x_prime)) continue;
+    if (!board_pieces(e.get("x"), x) || !board_pieces(e.get("x_prime"), x_prime)) continue;
     const Json *label = e.get("phrase"), *before = e.get("action_x"), *steered = e.get("action_steered"),
                *target = e.get("action_x_prime");
     if (!label || !before || !steered || !target) continue;

@@ -97,9 +97,8 @@ inline void feature_card(Html& h, const std::string& variant, const Json& f, int
   if (is_array(boards) && !boards->items.empty()) {
     h.raw("<div class=\"maps\">");
     for (const Json& b : boards->items) {
-      const Json* sq = b.get("squares");
-      if (!is_array(sq) || sq->items.size() != 3) continue;
-      const int squares[3] = {int(sq->items[0].number), int(sq->items[1].number), int(sq->items[2].number)};
+      int squares[3];
+      if (!board_pieces(b.get("squares"), squares)) continue;
       html_board(h, n, squares, significant(number_or(&b, "activation", NAN), 3));
     }
     h.raw("</div><div class=\"note\">its strongest positions, with its activation on each (K, R: the white king and rook; k, in red: the black king)</div>");
