@@ -121,11 +121,18 @@ def pellets(dirs):
 def sweep(dirs):
     with open(dirs[0] + "/sweep.json") as f:
         s = json.load(f)
-    rows = [[fmt(r["run"]), fmt(r["seed"]), fmt(r["score"]), fmt(r["exact_mate_prob"]),
-             fmt(r["exact_moves_to_mate"], 2), fmt(r["live_on_policy"]), fmt(r["live_all"]), fmt(r["distinct_states"]),
-             "%s / %s" % (fmt(r["fvu_on_policy"]), fmt(r["fvu_all"]))] for r in s["runs"]]
-    out = table(["run", "seed", "score (return ratio)", "exact mate prob.", "moves to mate", "live_on_policy", "live_all",
-                 "distinct_states", "FVU on-policy / all"], rows)
+    if s["runs"] and s["runs"][0].get("mean_score") is not None:  # the pellet maze
+        rows = [[fmt(r["run"]), fmt(r["seed"]), fmt(r["score"], 2), fmt(r["clear_rate"], 3), fmt(r["capture_rate"], 3),
+                 fmt(r["live_on_policy"]), fmt(r["live_all"]), fmt(r["distinct_states"]), fmt(r["distinct_positions"]),
+                 "%s / %s" % (fmt(r["fvu_on_policy"]), fmt(r["fvu_all"]))] for r in s["runs"]]
+        out = table(["run", "seed", "score (mean score)", "clear rate", "capture rate", "live_on_policy", "live_all",
+                     "distinct_states", "distinct_positions", "FVU on-policy / uniform"], rows)
+    else:
+        rows = [[fmt(r["run"]), fmt(r["seed"]), fmt(r["score"]), fmt(r["exact_mate_prob"]),
+                 fmt(r["exact_moves_to_mate"], 2), fmt(r["live_on_policy"]), fmt(r["live_all"]),
+                 fmt(r["distinct_states"]), "%s / %s" % (fmt(r["fvu_on_policy"]), fmt(r["fvu_all"]))] for r in s["runs"]]
+        out = table(["run", "seed", "score (return ratio)", "exact mate prob.", "moves to mate", "live_on_policy",
+                     "live_all", "distinct_states", "FVU on-policy / all"], rows)
     for key in ("fits", "fits_all"):
         f = s.get(key, {})
         sp, pe = f.get("spearman", {}), f.get("pearson", {})

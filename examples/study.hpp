@@ -36,7 +36,8 @@ struct StudySae {
 
 struct StudyRun {
   StudySae on_policy, all;
-  int distinct_states = 0;  // distinct positions among the greedy-play rows
+  int distinct_states = 0;     // distinct states among the greedy-play rows
+  int distinct_positions = 0;  // distinct placements of the pieces among them (the rook's: the states)
 };
 
 // The study's SAE recipe as an SaeConfig (k features per input).
@@ -89,16 +90,16 @@ inline int count_distinct(const int32_t* ids, int n, int range) {
   return distinct;
 }
 
-// The greedy policy of a network, as collect_rollouts wants an agent.
+// The greedy policy of a network, as collect_rollouts and play_pellets want an agent.
 template <class Net, class Game>
 struct GreedyNet {
   using Network = Net;
   const Net& online;
   MlpActivations<Net, 1> acts;
   explicit GreedyNet(const Net& net) : online(net) {}
-  int greedy(typename Game::Position p) {
+  int greedy(const typename Game::State& s) {
     float obs[Game::kObs];
-    Game::observe(p, obs);
+    Game::observe(s, obs);
     return argmax(mlp_forward(online, obs, 1, acts), Game::kActions);
   }
 };
@@ -114,7 +115,7 @@ StudyRun study_run(const Net& net, int k, long sae_steps, Rng& rng) {
     auto data = std::make_unique<Rollouts>();
     auto policy = std::make_unique<GreedyNet<Net, Game>>(net);
     collect_rollouts<GreedyNet<Net, Game>, Game>(*policy, 1 << 30, rng, *data);
-    r.distinct_states = count_distinct(data->source, data->size, Game::kPositions);
+    r.distinct_states = r.distinct_positions = count_distinct(data->source, data->size, Game::kPositions);
     r.on_policy = train_study_sae<SaeT, B>(data->row(0), data->size, k, sae_steps, rng);
   }
   {  // the visitation control: every legal position once

@@ -208,9 +208,11 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
 
 // The study protocol (--protocol study, docs/SWEEP.md): every run trains for the same number of
 // steps with seed I + 1; its results.json holds the DQN's dqn.* keys and the study.* keys of
-// examples/study.hpp. sweep.json holds one object per run under "runs" and, under "fits", the
-// DQN's score (dqn.return_ratio) against its live features on greedy-play data; "fits_all" is
-// the same against the visitation control's live features (every legal position).
+// examples/study.hpp (study_pellets.hpp on the pellet maze). sweep.json holds one object per run
+// under "runs" and, under "fits", the DQN's score (study.score: the rook's exact return ratio,
+// the pellet maze's mean score) against its live features on greedy-play data; "fits_all" is
+// the same against the visitation control's live features (every legal position, or uniformly
+// drawn states on the pellet maze).
 
 inline long study_seed(int run) { return run + 1L; }
 
@@ -278,10 +280,11 @@ inline const StudyKey* study_keys(int* count) {
   static const StudyKey keys[] = {
       {"seed", "dqn.seed"},
       {"steps", "dqn.steps"},
-      {"score", "dqn.return_ratio"},
+      {"score", "study.score"},  // the rook's dqn.return_ratio, the pellet maze's dqn.mean_score
       {"live_on_policy", "study.live_on_policy"},
       {"live_all", "study.live_all"},
       {"distinct_states", "study.distinct_states"},
+      {"distinct_positions", "study.distinct_positions"},  // placements of the pieces (rook: = states)
       {"exact_return", "dqn.exact_return"},
       {"exact_mate_prob", "dqn.exact_mate_prob"},
       {"exact_moves_to_mate", "dqn.exact_moves_to_mate"},
@@ -291,6 +294,9 @@ inline const StudyKey* study_keys(int* count) {
       {"illegal_rate", "dqn.illegal_rate"},
       {"blunder_rate", "dqn.blunder_rate"},
       {"mean_return", "dqn.mean_return"},
+      {"mean_score", "dqn.mean_score"},  // the pellet maze's keys (null for the rook's runs)
+      {"clear_rate", "dqn.clear_rate"},
+      {"capture_rate", "dqn.capture_rate"},
       {"fvu_on_policy", "study.fvu_on_policy"},
       {"l0_on_policy", "study.l0_on_policy"},
       {"fvu_all", "study.fvu_all"},
@@ -335,8 +341,10 @@ inline int study_collect(const char* out, int runs, FILE* report) {
         for (int i = 0; i < n; ++i) c[size_t(i)] = rows[size_t(i)][size_t(k) + 1];
     return c;
   };
+  // the partial correlation holds the placements visited (on the rook, the states; on the
+  // pellet maze nearly every state is new through its pellets, so the placements say more)
   const std::vector<double> score = column("score"), live = column("live_on_policy"), live_all = column("live_all"),
-                            distinct = column("distinct_states");
+                            distinct = column("distinct_positions");
   const StudyFits f = study_fits(live.data(), score.data(), distinct.data(), n, 11);
   const StudyFits fa = study_fits(live_all.data(), score.data(), distinct.data(), n, 13);
   Results s;  // (Results refuses NaN and infinities, and writes atomically)
@@ -344,8 +352,8 @@ inline int study_collect(const char* out, int runs, FILE* report) {
   for (const char* key : {"study.k", "study.features", "study.positions", "study.sae_steps"})
     if (const Json* v = first.find(key)) s.set(key + 6, *v);
   s.set("runs", list);
-  s.set("fits", study_fits_json(f, "live_on_policy", "score", "distinct_states"));
-  s.set("fits_all", study_fits_json(fa, "live_all", "score", "distinct_states"));
+  s.set("fits", study_fits_json(f, "live_on_policy", "score", "distinct_positions"));
+  s.set("fits_all", study_fits_json(fa, "live_all", "score", "distinct_positions"));
   char path[1100];
   std::snprintf(path, sizeof path, "%s/sweep.json", out);
   Status st = s.save(path);
@@ -362,16 +370,19 @@ inline int study_collect(const char* out, int runs, FILE* report) {
     }
     std::fclose(c);
   }
-  std::fprintf(report, "%4s %5s %9s %8s %8s %9s %10s %9s\n", "run", "seed", "steps", "score", "mate", "live pol.",
-               "live all", "distinct");
-  const std::vector<double> seed = column("seed"), steps = column("steps"), mate = column("exact_mate_prob");
+  std::fprintf(report, "%4s %5s %9s %8s %10s %9s %10s %9s %9s\n", "run", "seed", "steps", "score", "mate|clear",
+               "live pol.", "live all", "distinct", "placed");
+  const std::vector<double> seed = column("seed"), steps = column("steps"), mate_prob = column("exact_mate_prob"),
+                            clear = column("clear_rate"), states = column("distinct_states");
+  const bool pellets = first.find("dqn.clear_rate") != nullptr;
+  const std::vector<double>& mate = pellets ? clear : mate_prob;
   for (int i = 0; i < n; ++i)
-    std::fprintf(report, "%4.0f %5.0f %9.0f %8.4f %8.4f %9.0f %10.0f %9.0f\n", rows[size_t(i)][0], seed[size_t(i)],
-                 steps[size_t(i)], score[size_t(i)], mate[size_t(i)], live[size_t(i)], live_all[size_t(i)],
-                 distinct[size_t(i)]);
+    std::fprintf(report, "%4.0f %5.0f %9.0f %8.4f %10.4f %9.0f %10.0f %9.0f %9.0f\n", rows[size_t(i)][0],
+                 seed[size_t(i)], steps[size_t(i)], score[size_t(i)], mate[size_t(i)], live[size_t(i)],
+                 live_all[size_t(i)], states[size_t(i)], distinct[size_t(i)]);
   for (const StudyFits* g : {&f, &fa}) {
     std::fprintf(report, "score vs %s over %d runs: Spearman %.3f [%.3f, %.3f], Pearson %.3f, partial (distinct "
-                 "states held) %.3f", g == &f ? "live_on_policy" : "live_all", n, g->c.spearman, g->c.spearman_ci.low,
+                 "placements held) %.3f", g == &f ? "live_on_policy" : "live_all", n, g->c.spearman, g->c.spearman_ci.low,
                  g->c.spearman_ci.high, g->c.pearson, g->partial);
     if (g->linear_ok) std::fprintf(report, ", linear r2 %.3f", g->linear.r2);
     if (g->quadratic_ok) std::fprintf(report, ", quadratic r2 %.3f", g->quadratic.r2);

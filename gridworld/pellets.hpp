@@ -359,6 +359,24 @@ struct Pellets {
     score = 0;
   }
 
+  // A state drawn uniformly from those where play goes on, whether or not any game reaches
+  // them (the sweep's visitation control): the agent and each ghost uniform over the free
+  // squares (a ghost not on the agent's, redrawn until so), steps uniform in [0, kMaxSteps),
+  // each other free square holding a pellet with probability 1/2 and at least one left.
+  static State uniform_state(Rng& rng) {
+    State s{};
+    s.agent = static_cast<uint8_t>(free_square(int(rng.below(kFree))));
+    for (int g = 0; g < Ghosts; ++g) {
+      do s.ghost[g] = static_cast<uint8_t>(free_square(int(rng.below(kFree))));
+      while (s.ghost[g] == s.agent);
+    }
+    s.steps = static_cast<uint8_t>(rng.below(kMaxSteps));
+    do {
+      for (int i = 0; i < kFree; ++i) set_pellet(&s, free_square(i), free_square(i) != s.agent && rng.below(2) == 1);
+    } while (pellets_left(s) == 0);
+    return s;
+  }
+
   StepResult step(int action, Rng& rng) {
     float gain;
     Outcome o = agent_phase(&st, action, &gain);

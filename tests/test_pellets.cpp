@@ -263,6 +263,34 @@ TEST_CASE("resets: ghosts at distance >= 4 on distinct squares, pellets everywhe
   }
 }
 
+TEST_CASE("uniform states: play goes on in each, and squares, steps and pellets are drawn evenly") {
+  saerl::Rng rng(11);
+  constexpr int kDraws = 36000;
+  int agent_at[Game::kSquares] = {}, ghost_at[Game::kSquares] = {};
+  long pellets = 0, steps = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const State s = Game::uniform_state(rng);
+    REQUIRE_FALSE(Game::is_wall(s.agent));
+    REQUIRE(s.ghost[0] != s.agent);
+    REQUIRE(s.ghost[1] != s.agent);
+    REQUIRE_FALSE(Game::has_pellet(s, s.agent));
+    REQUIRE(Game::pellets_left(s) >= 1);
+    REQUIRE(s.steps < Game::kMaxSteps);
+    ++agent_at[s.agent];
+    ++ghost_at[s.ghost[0]];
+    pellets += Game::pellets_left(s);
+    steps += s.steps;
+  }
+  // each free square holds the agent 1/36 of the time (1,000 of 36,000 draws; sd about 31)
+  for (int i = 0; i < Game::kFree; ++i) {
+    CHECK(std::abs(agent_at[Game::free_square(i)] - kDraws / Game::kFree) < 160);
+    CHECK(ghost_at[Game::free_square(i)] > 0);
+  }
+  // 35 other squares at probability 1/2: 17.5 pellets a state; steps uniform over 0..99: 49.5
+  CHECK(double(pellets) / kDraws == doctest::Approx(17.5).epsilon(0.01));
+  CHECK(double(steps) / kDraws == doctest::Approx(49.5).epsilon(0.02));
+}
+
 TEST_CASE("same seed, same game; a stored state and generator replay the same continuation") {
   saerl::Rng r1(8), r2(8), policy(9);
   Game a, b;

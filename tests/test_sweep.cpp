@@ -8,6 +8,7 @@
 #include <string>
 
 #include "examples/results.hpp"
+#include "examples/study_pellets.hpp"
 #include "examples/sweep.hpp"
 #include "tests/temp_files.hpp"
 
@@ -110,6 +111,63 @@ TEST_CASE("the study protocol: equal budgets, seeds I + 1, one object per run in
   CHECK(fits->get("partial") != nullptr);
   CHECK(fits->get("quadratic") != nullptr);  // null: two runs cannot fix three coefficients
   CHECK(fits->get("quadratic")->kind == saerl::Json::Kind::null);
+}
+
+TEST_CASE("the study protocol on the pellet maze: the mean score as the score, uniform states as the control") {
+  const char* bin = std::getenv("SAERL_BIN");
+  REQUIRE_MESSAGE(bin != nullptr, "SAERL_BIN must name build/saerl (make test and meson test set it)");
+  saerl_test::TempDir dir;
+  const std::string out = dir.path("pellets");
+  const std::string common = " sweep --protocol study --game pellets --runs 2 --steps 3000 --sae-steps 20 --games 20 "
+                             "--out " + out;
+  for (int run = 0; run < 2; ++run) {
+    const int rc = std::system((bin + common + " --run " + std::to_string(run) + " > /dev/null 2>&1").c_str());
+    REQUIRE(rc == 0);
+    if (rc != 0) return;
+  }
+  REQUIRE(std::system((bin + common + " --collect > /dev/null").c_str()) == 0);
+  static saerl::Results sweep, results;
+  REQUIRE(sweep.load((out + "/sweep.json").c_str()).ok());
+  const saerl::Json* runs = sweep.find("runs");
+  REQUIRE(runs != nullptr);
+  if (!runs) return;
+  REQUIRE(runs->items.size() == 2);
+  for (int run = 0; run < 2 && run < int(runs->items.size()); ++run) {
+    const saerl::Json& o = runs->items[size_t(run)];
+    REQUIRE(results.load((out + "/run-" + std::to_string(run) + "/results.json").c_str()).ok());
+    auto num = [&](const char* key) {
+      const saerl::Json* v = o.get(key);
+      return v && v->kind == saerl::Json::Kind::number ? v->number : -1e300;
+    };
+    CHECK(num("seed") == run + 1);
+    CHECK(num("score") == results.number("dqn.mean_score", 1e300));
+    CHECK(num("clear_rate") == results.number("dqn.clear_rate", 1e300));
+    CHECK(o.get("exact_mate_prob")->kind == saerl::Json::Kind::null);  // a rook key: absent here
+    CHECK(num("live_all") == results.number("study.live_all", 1e300));
+    CHECK(num("live_all") >= 1);
+    CHECK(num("live_all") <= 512);
+    CHECK(num("distinct_positions") >= 1);
+    CHECK(num("distinct_positions") <= num("distinct_states"));  // placements ignore pellets and time
+    CHECK(num("distinct_states") <= 8192);
+    CHECK(results.number("study.all_positions", -1) == 8192);
+    CHECK(results.find("dqn.reference_score") == nullptr);  // the sweep skips the expectimax reference
+  }
+  CHECK(sweep.find("fits")->get("partial")->get("controlling")->text == "distinct_positions");
+  // the rook's options are refused on the pellet maze, and so is the default protocol
+  CHECK(std::system((bin + common + " --board 6 --run 0 > /dev/null 2>&1").c_str()) != 0);
+  CHECK(std::system((std::string(bin) + " sweep --game pellets --runs 2 --out " + out + " > /dev/null 2>&1").c_str()) != 0);
+}
+
+TEST_CASE("distinct states count byte-equal states once, whatever their order") {
+  using State = saerl::Pellets<saerl::PelletsMaze7, 2>::State;
+  State s[5] = {};
+  s[1].agent = 3;
+  s[2].pellets[2] = 1;  // differs from s[0] in one pellet only
+  s[3] = s[1];
+  s[4] = s[0];
+  CHECK(saerl::count_distinct_states(s, 5) == 3);
+  CHECK(saerl::count_distinct_states(s, 1) == 1);
+  CHECK(saerl::count_distinct_states(s, 0) == 0);
 }
 
 TEST_CASE("study fits: a perfect quadratic has r2 = 1, a monotone relation rho = 1, in sweep.json's shape") {

@@ -73,14 +73,15 @@ inline const Command* command_table(int* count) {
        "features.* keys of DIR/results.json, then DIR/report.html drawn from those files.",
        "saerl report --out out"},
       {"sweep", cmd_sweep, "many DQNs, an SAE on each: live features against the DQN's quality",
-       "preset board out steps games sae-steps k runs jobs run collect threads protocol",
+       "game preset board out steps games sae-steps k runs jobs run collect threads protocol",
        "Runs --runs training runs, --jobs at a time, each in DIR/run-I; --run I runs one alone;\n"
        "--collect merges the finished ones into DIR/sweep.json, sweep.csv and sweep.svg.\n"
        "--protocol default: run I trains longer as I grows (seed 1000 + I), ReLU and TopK SAEs\n"
        "on every legal position. --protocol study (the follow-up study's, docs/SWEEP.md): every\n"
        "run trains for the same --steps with seed I + 1; a TopK SAE (no L1, no AuxK) on 8,192\n"
        "positions of greedy play and one on every legal position; live features against the\n"
-       "score, with fits, in DIR/sweep.json.",
+       "score, with fits, in DIR/sweep.json. --game pellets runs the study protocol on the\n"
+       "pellet maze: the score is the mean score, the control SAE reads uniformly drawn states.",
        "saerl sweep --runs 8 --jobs 2 --out sweep"},
       {"steer", cmd_steer, "one counterfactual steering case: a feature written into the DQN",
        "preset board seed out variant feature",

@@ -15,8 +15,6 @@
 #include <memory>
 #include <vector>
 
-#include "../../core/io/mlp_io.hpp"
-#include "../../gridworld/pellets_expectimax.hpp"
 #include "../../sae/matching_pursuit.hpp"
 #include "../../sae/sae_io.hpp"
 #include "../../sae/train.hpp"
@@ -24,6 +22,7 @@
 #include "../pellets_pipeline.hpp"
 #include "../report/pellets_html.hpp"
 #include "commands.hpp"
+#include "pellets_dqn.hpp"
 #include "progress.hpp"
 #include "sae_results.hpp"
 
@@ -42,51 +41,6 @@ using Features = PelletsFeatures<SaeT, Game, T::kStates>;
 double since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-
-// One player's scores under `prefix` (dqn, dqn.random, dqn.reference, sae.<v>.spliced).
-void set_scores(Results& r, const char* prefix, const PelletsScores& s) {
-  const char* names[7] = {"mean_score", "score_sd",   "clear_rate", "capture_rate",
-                          "timeout_rate", "mean_steps", "games"};
-  const double values[7] = {s.mean_score, s.score_sd, s.clear_rate, s.capture_rate, s.timeout_rate, s.mean_steps,
-                            double(s.games)};
-  for (int i = 0; i < 7; ++i) r.set((std::string(prefix) + "." + names[i]).c_str(), values[i]);
-}
-
-// Every constant of the DQN's recipe, as dqn.config.*, beside the recipe's name.
-void set_dqn_config(Results& r, const char* name, const DqnTrainConfig& d) {
-  const DqnConfig& a = d.agent;
-  r.set_text("dqn.recipe", name);
-  const struct { const char* key; double value; } c[] = {
-      {"steps", double(d.steps)}, {"gamma", a.gamma}, {"n_step", double(a.n_step)}, {"reward_scale", a.reward_scale},
-      {"lr", a.lr}, {"lr_end", d.learning_rate.end}, {"epsilon_start", d.epsilon.start}, {"epsilon_end", d.epsilon.end},
-      {"epsilon_steps", double(d.epsilon.steps)}, {"train_every", double(a.train_every)},
-      {"target_every", double(a.target_every)}, {"learn_start", double(a.learn_start)},
-      {"double_dqn", double(a.double_dqn)}, {"cut_at_exploration", double(a.cut_at_exploration)},
-      {"hidden_noise", a.hidden_noise}, {"batch", Agent::kBatch},
-      {"replay", double(decltype(Agent::replay)::kCapacity)}, {"hidden", T::kHidden}};
-  for (const auto& x : c) r.set((std::string("dqn.config.") + x.key).c_str(), x.value);
-}
-
-// train_dqn's callbacks: the progress line, and the mean score on `games` games as the curve.
-struct DqnCurve : DqnCallbacks {
-  Agent* agent;
-  Progress* line;
-  int games;
-  uint64_t seed;
-  std::vector<double> steps, scores;
-  char note[96] = "";
-  void progress(long t) {
-    if (t % 256 == 0) line->update(t, note);
-  }
-  void evaluate(long t) {
-    const PelletsScores s = play_pellets<Game>(*agent, games, seed);
-    steps.push_back(double(t));
-    scores.push_back(s.mean_score);
-    std::snprintf(note, sizeof note, "mean score %.2f  cleared %.3f  captured %.3f", s.mean_score, s.clear_rate,
-                  s.capture_rate);
-    line->update(t, note, true);
-  }
-};
 
 // train_sae's callbacks: the fidelity term's batch, and the progress line.
 struct SaeLine : SaeCallbacks {
@@ -192,61 +146,13 @@ int cmd_run_pellets(const Options& o, const char* started, std::chrono::steady_c
   Status s = make_dir(o.out);
   if (s.ok()) s = check_results(o.out);
   if (!s.ok()) return fail(s);
-  const int games = int(o.games);
 
-  // the DQN, from rewards alone
-  std::fprintf(stderr, "run: the pellet maze (%dx%d, %d ghosts), recipe %s, %ld steps, seed %llu\n", Game::kSize,
-               Game::kSize, Game::kGhosts, recipe.name, recipe.dqn.steps, o.seed);
+  // the DQN, from rewards alone, and its score beside the random player's and the reference's
   auto agent = std::make_unique<Agent>();
-  auto runner = std::make_unique<DqnRunner<Agent, Game>>();
-  Game env;
   Rng rng(o.seed);
-  start_dqn_training(recipe.dqn, *agent, *runner, env, rng);
-  Progress line("train-dqn", recipe.dqn.steps, "steps");
-  DqnCurve curve;
-  curve.agent = agent.get();
-  curve.line = &line;
-  curve.games = int(recipe.eval_games < o.games ? recipe.eval_games : o.games);
-  curve.seed = o.seed;
-  s = train_dqn(recipe.dqn, *agent, *runner, env, rng, curve);
-  line.finish();
-  if (s.code == StatusCode::diverged) return std::fprintf(stderr, "error: %s; no model written\n", s.message), 1;
-  if (s.ok()) s = save_mlp(agent->online, in_dir(o.out, "dqn.bin").c_str());
-  if (!s.ok()) return fail(s);
-  const double dqn_seconds = line.seconds();
-
-  // the DQN, the random player and the reference on the same games
-  const PelletsScores dqn = play_pellets<Game>(*agent, games, o.seed);
-  PelletsRandomPlayer random(o.seed + 1);
-  const PelletsScores floor = play_pellets<Game>(random, games, o.seed);
-  PelletsExpectimax<Game> reference;
-  reference.depth = recipe.reference_depth;
-  const PelletsScores best = play_pellets<Game>(reference, games, o.seed);
-  std::printf("DQN: mean score %.2f over %d games (random %.2f, expectimax depth %d %.2f), trained %.0f s, %ld "
-              "episodes\n", dqn.mean_score, games, floor.mean_score, reference.depth, best.mean_score, dqn_seconds,
-              runner->episodes);
-  s = update_results(o.out, [&](Results& r) {
-    r.set_text("run.game", "pellets");
-    r.set_text("dqn.game", "Pellets<PelletsMaze7, 2>: 7x7, 36 free squares, two ghosts, chase 0.8");
-    set_dqn_config(r, recipe.name, recipe.dqn);
-    r.set("dqn.seed", double(o.seed));
-    set_scores(r, "dqn", dqn);
-    set_scores(r, "dqn.random", floor);
-    set_scores(r, "dqn.reference", best);
-    r.set("dqn.random_score", floor.mean_score);
-    r.set("dqn.reference_score", best.mean_score);
-    r.set("dqn.reference_depth", reference.depth);
-    r.set("dqn.score_games", games);
-    r.set("dqn.score_over_random", floor.mean_score > 0 ? dqn.mean_score / floor.mean_score : -1);
-    r.set("dqn.score_over_reference", best.mean_score > 0 ? dqn.mean_score / best.mean_score : -1);
-    r.set("dqn.train_seconds", dqn_seconds);
-    r.set("dqn.steps", double(runner->steps));
-    r.set("dqn.episodes", double(runner->episodes));
-    r.set("dqn.updates", double(agent->updates));
-    r.set_numbers("dqn.curve.step", curve.steps.data(), curve.steps.size());
-    r.set_numbers("dqn.curve.mean_score", curve.scores.data(), curve.scores.size());
-  });
-  if (!s.ok()) return fail(s);
+  PelletsScores dqn;
+  int rc = pellets_dqn_stage(o, recipe.dqn, recipe.name, recipe.eval_games, recipe.reference_depth, *agent, rng, &dqn);
+  if (rc != 0) return rc;
 
   // the SAEs' data: the hidden layer of the DQN's greedy play, the last games held out
   auto visited = std::make_unique<Visited>();
