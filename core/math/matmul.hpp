@@ -162,7 +162,7 @@ void gemm_serial(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const 
 }
 
 // Products of at least this many multiply-adds (and two rows) are split over threads().
-constexpr double kParallelWork = 1 << 17;
+constexpr double kParallelWork = 1 << 21;
 
 // gemm_serial, split over threads() when the product is large: by blocks of NR columns of C
 // when there are enough of them for every thread twice over and few rows, else by blocks of
