@@ -12,6 +12,16 @@
 #include "examples/sweep.hpp"
 #include "tests/temp_files.hpp"
 
+namespace {
+
+// The number under `key` in the object o, or `missing` when it is absent or not a number.
+double number_or(const saerl::Json& o, const char* key, double missing) {
+  const saerl::Json* v = o.get(key);
+  return v && v->kind == saerl::Json::Kind::number ? v->number : missing;
+}
+
+}  // namespace
+
 TEST_CASE("two separate sweep runs merged by --collect give one CSV row each, with each run's figures") {
   const char* bin = std::getenv("SAERL_BIN");
   REQUIRE_MESSAGE(bin != nullptr, "SAERL_BIN must name build/saerl (make test and meson test set it)");
@@ -88,10 +98,7 @@ TEST_CASE("the study protocol: equal budgets, seeds I + 1, one object per run in
   for (int run = 0; run < 2; ++run) {
     const saerl::Json& o = runs->items[size_t(run)];
     REQUIRE(results.load((out + "/run-" + std::to_string(run) + "/results.json").c_str()).ok());
-    auto num = [&](const char* key) {
-      const saerl::Json* v = o.get(key);
-      return v && v->kind == saerl::Json::Kind::number ? v->number : -1e300;
-    };
+    auto num = [&](const char* key) { return number_or(o, key, -1e300); };
     CHECK(num("seed") == run + 1);
     CHECK(num("steps") == 3000);
     CHECK(num("score") == results.number("dqn.return_ratio", 1e300));
@@ -135,10 +142,7 @@ TEST_CASE("the study protocol on the pellet maze: the mean score as the score, u
   for (int run = 0; run < 2 && run < int(runs->items.size()); ++run) {
     const saerl::Json& o = runs->items[size_t(run)];
     REQUIRE(results.load((out + "/run-" + std::to_string(run) + "/results.json").c_str()).ok());
-    auto num = [&](const char* key) {
-      const saerl::Json* v = o.get(key);
-      return v && v->kind == saerl::Json::Kind::number ? v->number : -1e300;
-    };
+    auto num = [&](const char* key) { return number_or(o, key, -1e300); };
     CHECK(num("seed") == run + 1);
     CHECK(num("score") == results.number("dqn.mean_score", 1e300));
     CHECK(num("clear_rate") == results.number("dqn.clear_rate", 1e300));
