@@ -74,11 +74,12 @@ inline RunText dqn_run_text(const char* preset, int board, unsigned long long se
   RunText t{};
   const DqnConfig& a = d.agent;
   std::snprintf(t.s, sizeof t.s, "train-dqn %s %dx%d seed %llu steps %ld eval %ld lr %g->%g eps %g->%g/%ld gamma %g "
-                "n %d cut %d double %d target %d every %d noise %g floor %g limit %d", preset, board, board, seed, d.steps,
+                "n %d cut %d double %d target %d every %d noise %g floor %g limit %d sym %d", preset, board, board, seed, d.steps,
                 d.eval_every,
                 double(a.lr), double(d.learning_rate.end), double(d.epsilon.start), double(d.epsilon.end),
                 d.epsilon.steps, double(a.gamma), a.n_step, int(a.cut_at_exploration), int(a.double_dqn),
-                a.target_every, a.train_every, double(a.hidden_noise), double(a.explore_floor), d.episode_limit);
+                a.target_every, a.train_every, double(a.hidden_noise), double(a.explore_floor), d.episode_limit,
+                int(a.symmetries));
   return t;
 }
 
