@@ -209,8 +209,8 @@ inline int sweep_collect(const char* out, int runs, FILE* report) {
 // The study protocol (--protocol study, docs/SWEEP.md): every run trains for the same number of
 // steps with seed I + 1; its results.json holds the DQN's dqn.* keys and the study.* keys of
 // examples/study.hpp (study_pellets.hpp on the pellet maze). sweep.json holds one object per run
-// under "runs" and, under "fits", the DQN's score (study.score: the rook's exact return ratio,
-// the pellet maze's mean score) against its live features on greedy-play data; "fits_all" is
+// under "runs" and, under "fits", the DQN's score (the rook's exact return ratio
+// dqn.return_ratio, the pellet maze's dqn.mean_score) against its live features on greedy-play data; "fits_all" is
 // the same against the visitation control's live features (every legal position, or uniformly
 // drawn states on the pellet maze).
 
@@ -271,16 +271,18 @@ inline Json study_fits_json(const StudyFits& f, const char* x, const char* y, co
   return o;
 }
 
-// Each run's object in sweep.json: its key there, and where it comes from in results.json.
+// Each run's object in sweep.json: its key there, and where it comes from in results.json
+// (`fallback` when the run has no `source`: the same measure under the other game's name).
 struct StudyKey {
   const char* name;
   const char* source;
+  const char* fallback = nullptr;
 };
 inline const StudyKey* study_keys(int* count) {
   static const StudyKey keys[] = {
       {"seed", "dqn.seed"},
       {"steps", "dqn.steps"},
-      {"score", "study.score"},  // the rook's dqn.return_ratio, the pellet maze's dqn.mean_score
+      {"score", "dqn.return_ratio", "dqn.mean_score"},  // the rook's, else the pellet maze's
       {"live_on_policy", "study.live_on_policy"},
       {"live_all", "study.live_all"},
       {"distinct_states", "study.distinct_states"},
@@ -326,6 +328,7 @@ inline int study_collect(const char* out, int runs, FILE* report) {
     o.set("run", json_number(i));
     for (int k = 0; k < nkeys; ++k) {
       const Json* v = r.find(keys[k].source);
+      if (!v && keys[k].fallback) v = r.find(keys[k].fallback);
       row[size_t(k) + 1] = v && v->kind == Json::Kind::number ? v->number : -1;
       o.set(keys[k].name, v ? *v : json_null());
     }

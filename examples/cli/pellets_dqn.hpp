@@ -99,9 +99,9 @@ inline int pellets_dqn_stage(const Options& o, const DqnTrainConfig& config, con
   PelletsExpectimax<Game> reference;
   reference.depth = reference_depth;
   const PelletsScores best = reference_depth > 0 ? play_pellets<Game>(reference, games, o.seed) : PelletsScores{};
-  std::printf("DQN: mean score %.2f over %d games (random %.2f, expectimax depth %d %.2f), trained %.0f s, %ld "
-              "episodes\n", dqn.mean_score, games, floor.mean_score, reference.depth, best.mean_score, dqn_seconds,
-              runner->episodes);
+  std::printf("DQN: mean score %.2f over %d games (random %.2f", dqn.mean_score, games, floor.mean_score);
+  if (reference_depth > 0) std::printf(", expectimax depth %d %.2f", reference.depth, best.mean_score);
+  std::printf("), trained %.0f s, %ld episodes\n", dqn_seconds, runner->episodes);
   s = update_results(o.out, [&](Results& r) {
     r.set_text("run.game", "pellets");
     r.set_text("dqn.game", "Pellets<PelletsMaze7, 2>: 7x7, 36 free squares, two ghosts, chase 0.8");

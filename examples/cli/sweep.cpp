@@ -37,15 +37,13 @@ int study_k(int width) { return 50 * width / 512 > 0 ? 50 * width / 512 : 1; }
 bool study_protocol(const Options& o) { return o.protocol && std::strcmp(o.protocol, "study") == 0; }
 bool pellets_game(const Options& o) { return std::strcmp(o.game, "pellets") == 0; }
 
-// The study.* keys of one run: the protocol's SAEs, and the DQN's `score` (its game's quality
-// measure) beside them.
-void set_study_keys(Results& res, const StudyRun& r, int k, int features, long steps, double score, double seconds) {
+// The study.* keys of one run: the protocol's SAEs.
+void set_study_keys(Results& res, const StudyRun& r, int k, int features, long steps, double seconds) {
   res.set_text("study.protocol", "study");
   res.set("study.k", k);
   res.set("study.features", features);
   res.set("study.positions", r.on_policy.rows);
   res.set("study.sae_steps", double(steps));
-  res.set("study.score", score);
   res.set("study.live_on_policy", r.on_policy.live);
   res.set("study.fvu_on_policy", r.on_policy.fvu);
   res.set("study.l0_on_policy", r.on_policy.l0);
@@ -106,13 +104,7 @@ int study_measure(const Options& o) {
   const StudyRun r = study_run<Net, typename S::Game, SaeT, S::kSaeBatch>(*net, k, steps, study_rng);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   print_study_run(r, SaeT::kFeatures, seconds);
-  Results prior;
-  s = prior.load(in_dir(o.out, "results.json").c_str());
-  const Json* ratio = s.ok() ? prior.find("dqn.return_ratio") : nullptr;
-  if (!ratio || ratio->kind != Json::Kind::number) return fail("%s: no dqn.return_ratio", in_dir(o.out, "results.json").c_str());
-  s = update_results(o.out, [&](Results& res) {
-    set_study_keys(res, r, k, SaeT::kFeatures, steps, ratio->number, seconds);
-  });
+  s = update_results(o.out, [&](Results& res) { set_study_keys(res, r, k, SaeT::kFeatures, steps, seconds); });
   return s.ok() ? 0 : fail(s);
 }
 
@@ -154,9 +146,7 @@ int pellets_study_one(const Options& o, const char* dir) {
                                                                              study_rng);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   print_study_run(r, T::SaeT::kFeatures, seconds);
-  const Status s = update_results(dir, [&](Results& res) {
-    set_study_keys(res, r, k, T::SaeT::kFeatures, steps, dqn.mean_score, seconds);
-  });
+  const Status s = update_results(dir, [&](Results& res) { set_study_keys(res, r, k, T::SaeT::kFeatures, steps, seconds); });
   return s.ok() ? 0 : fail(s);
 }
 
