@@ -34,6 +34,7 @@
 #include "../core/nn/mlp.hpp"
 #include "../core/nn/optim.hpp"
 #include "replay_buffer.hpp"
+#include "sum_tree.hpp"
 
 namespace saerl {
 
@@ -70,6 +71,14 @@ struct DqnConfig {
   // which is what an SAE's reconstruction makes. 0: off.
   float hidden_noise = 0.0f;
   int noise_layer = 1;
+  // Prioritized replay (Schaul et al. 2016, proportional): transition i is drawn with
+  // probability P(i) = p_i / sum_j p_j, where p_i = (|delta_i| + 0.001)^alpha and delta_i is its
+  // TD error when it was last drawn (a new transition gets the largest p seen so far, so it is
+  // drawn soon); its loss is weighted by w_i = (size P(i))^-beta / max_batch w, which undoes
+  // the bias of the skewed draws when beta = 1. Rare transitions with large errors (a move that
+  // loses at once, which the network has started to overrate) come back often. 0: uniform.
+  float priority_alpha = 0.0f;
+  float priority_beta = 0.5f;
 };
 
 namespace detail {
@@ -86,7 +95,7 @@ struct DqnAgent {
   using State = typename Game::State;
   using Network = Net;
   static constexpr int kObs = Game::kObs, kActions = Game::kActions, kBatch = Batch;
-  static constexpr int kMaxNStep = 8;
+  static constexpr int kMaxNStep = 16;
   static_assert(Net::kIn == Game::kObs, "DqnAgent: the network's input width must equal Game::kObs");
   static_assert(Net::kOut == Game::kActions, "DqnAgent: the network's output width must equal Game::kActions");
   static_assert(Game::kActions <= 255, "DqnAgent: actions are stored in one byte");
@@ -103,6 +112,9 @@ struct DqnAgent {
   Net online, target, grad;
   Adam<T, Net::kParams> adam;
   ReplayBuffer<Transition, Capacity> replay;
+  using Priorities = SumTree<Capacity>;
+  Priorities priority;  // p_i of each replay slot (with config.priority_alpha > 0)
+  float max_priority = 1;
   long updates = 0, steps = 0;
   T last_loss = 0;
 
@@ -131,6 +143,8 @@ struct DqnAgent {
     adam.reset();
     adam.lr = T(config.lr);
     replay.clear();
+    priority.clear();
+    max_priority = 1;
     updates = steps = 0;
     pending_count = 0;
   }
@@ -187,7 +201,8 @@ struct DqnAgent {
       float R = 0, discount = 1;
       for (int j = f; j < end; ++j, discount *= config.gamma) R += discount * pending[j].reward;
       t.reward = R;
-      replay.push(t);
+      const int slot = replay.push(t);
+      if (config.priority_alpha > 0) priority.set(slot, max_priority);
     }
     if (last) {
       pending_count = 0;
@@ -200,9 +215,11 @@ struct DqnAgent {
   // One gradient step on a batch drawn from the replay buffer; returns the loss.
   T update(Rng& rng) {
     const Transition* batch[Batch];
-    int action[Batch];
+    int action[Batch], slot[Batch];
+    const bool prioritized = config.priority_alpha > 0;
     for (int b = 0; b < Batch; ++b) {
-      batch[b] = &replay.sample(rng);
+      slot[b] = prioritized ? draw_prioritized(rng) : int(rng.below(uint32_t(replay.size)));
+      batch[b] = &replay.items[slot[b]];
       State s = batch[b]->s, s2 = batch[b]->s2;
       action[b] = batch[b]->action;
       augment(s, s2, action[b], rng);
@@ -233,6 +250,7 @@ struct DqnAgent {
     }
     for (int b = 0; b < Batch; ++b) pred[b] = q[b * kActions + action[b]];
     last_loss = huber_loss(pred, y, Batch, dpred, T(config.huber_delta));
+    if (prioritized) reprioritize(slot);
     fill(dq, Batch * kActions, T(0));
     for (int b = 0; b < Batch; ++b) dq[b * kActions + action[b]] = dpred[b];
     grad.zero();
@@ -242,6 +260,31 @@ struct DqnAgent {
     ++updates;
     sync_target();
     return last_loss;
+  }
+
+  // A replay slot drawn with probability p_i / sum_j p_j (the tree's padding and unused slots
+  // weigh 0, so only stored transitions are drawn).
+  int draw_prioritized(Rng& rng) const {
+    const int i = priority.find(rng.uniform() * priority.total());
+    return i < replay.size ? i : replay.size - 1;
+  }
+
+  // After the loss of a prioritized batch: scales each dL/dpred_b by its importance weight
+  // w_b = (size P(b))^-beta / max_b w_b, then gives each drawn slot its new priority
+  // (|pred_b - y_b| + 0.001)^alpha. (The weights use the priorities the batch was drawn with.)
+  void reprioritize(const int* slot) {
+    T w[Batch], w_max = 0;
+    const double total = double(priority.total()), n = double(replay.size);
+    for (int b = 0; b < Batch; ++b) {
+      w[b] = T(std::pow(n * double(priority.weight(slot[b])) / total, -double(config.priority_beta)));
+      if (w[b] > w_max) w_max = w[b];
+    }
+    for (int b = 0; b < Batch; ++b) {
+      dpred[b] *= w[b] / w_max;
+      const float p = float(std::pow(std::fabs(double(pred[b] - y[b])) + 1e-3, double(config.priority_alpha)));
+      priority.set(slot[b], p);
+      if (p > max_priority) max_priority = p;
+    }
   }
 
   // With config.symmetries, a transition (s, a, s2) is replaced by its image under a random

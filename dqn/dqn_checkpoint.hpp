@@ -11,9 +11,11 @@
 //
 // The agent's fields: both networks, Adam's moments, step and learning rate, the counters, the
 // whole replay ring (every slot, field by field, so padding never reaches the file) with its
-// size and write position, and the n-step window. Its configuration is not saved: it comes
-// from the same options on resume. Work buffers are not state.
+// size and write position, the replay priorities when prioritized, and the n-step window. Its
+// configuration is not saved: it comes from the same options on resume. Work buffers are not
+// state.
 #pragma once
+#include <cmath>
 #include <type_traits>
 
 #include "../core/io/checkpoint.hpp"
@@ -41,6 +43,10 @@ void dqn_agent_fields(Ar& ar, Agent& a) {
     ar.value(t.done);
     ar.value(t.reward);
   }
+  if (a.config.priority_alpha > 0) {  // (the configuration comes from the same options on resume)
+    ar.array(a.priority.node, 2 * decltype(a.priority)::kLeaves);
+    ar.value(a.max_priority);
+  }
   ar.value(a.pending_count);
   for (auto& p : a.pending) {
     ar.value(p.s);
@@ -60,8 +66,8 @@ void dqn_runner_fields(Ar& ar, Runner& r) {
 }
 
 // A loaded agent's indices are in range (a checksum proves the file is as written, not that
-// the writer was sound): replay size and position, the n-step window, each stored action and
-// step count, and every stored state by `state_ok`. Then the divergence guard.
+// the writer was sound): replay size and position, the priorities, the n-step window, each
+// stored action and step count, and every stored state by `state_ok`. Then the divergence guard.
 template <class Agent, class StateOk>
 Status check_dqn_agent(const Agent& a, StateOk&& state_ok) {
   const auto& r = a.replay;
@@ -79,6 +85,17 @@ Status check_dqn_agent(const Agent& a, StateOk&& state_ok) {
     if (t.action >= Agent::kActions || t.steps < 1 || t.steps > Agent::kMaxNStep || t.done > 1 || !state_ok(t.s) ||
         !state_ok(t.s2))
       return Status::error(StatusCode::invalid_argument, "checkpoint: replay entry %d is out of range", i);
+  }
+  if (a.config.priority_alpha > 0) {  // every stored slot weighs more than 0, the rest 0; sums exact
+    const auto& tree = a.priority;
+    const int leaves = std::decay_t<decltype(tree)>::kLeaves;
+    bool ok = std::isfinite(a.max_priority) && a.max_priority > 0;
+    for (int i = 0; ok && i < leaves; ++i) {
+      const float w = tree.weight(i);
+      ok = i < r.size ? std::isfinite(w) && w > 0 : w == 0;
+    }
+    for (int k = 1; ok && k < leaves; ++k) ok = tree.node[k] == tree.node[2 * k] + tree.node[2 * k + 1];
+    if (!ok) return Status::error(StatusCode::invalid_argument, "checkpoint: the replay priorities are out of range");
   }
   for (int i = 0; i < a.pending_count; ++i)
     if (a.pending[i].action >= Agent::kActions || a.pending[i].explored > 1 || !state_ok(a.pending[i].s))

@@ -21,10 +21,13 @@ struct ReplayBuffer {
   int next = 0;  // where the next push goes
 
   void clear() { size = next = 0; }
-  void push(const Transition& t) {
-    items[next] = t;
+  // Stores t in the oldest slot once full; returns the slot it went to.
+  int push(const Transition& t) {
+    const int slot = next;
+    items[slot] = t;
     next = next + 1 == Capacity ? 0 : next + 1;
     if (size < Capacity) ++size;
+    return slot;
   }
   // Uniform over the stored transitions; the buffer must not be empty.
   const Transition& sample(Rng& rng) const { return items[rng.below(uint32_t(size))]; }

@@ -269,15 +269,15 @@ TEST_CASE("n_step is clamped to 1..kMaxNStep by init") {
   CHECK(agent->replay.size == 1);
 
   agent->init(make_config(100, 0.5f, 1.0f), rng);
-  REQUIRE(SmallAgent::kMaxNStep == 8);
-  CHECK(agent->config.n_step == 8);
+  REQUIRE(SmallAgent::kMaxNStep == 16);
+  CHECK(agent->config.n_step == 16);
   CHECK(agent->replay.size == 0);  // init clears the replay
-  for (int i = 0; i < 7; ++i) agent->record(i, kEast, 1.0f, i + 1, false);
+  for (int i = 0; i < 15; ++i) agent->record(i, kEast, 1.0f, i + 1, false);
   CHECK(agent->replay.size == 0);
-  agent->record(7, kEast, 1.0f, 8, false);
+  agent->record(15, kEast, 1.0f, 16, false);
   REQUIRE(agent->replay.size == 1);
-  // 1 + 1/2 + ... + 1/128 = 2 - 1/128
-  check_transition(agent->replay.items[0], 0, kEast, 2.0 - 1.0 / 128, 8, false, 8);
+  // 1 + 1/2 + ... + 1/2^15 = 2 - 1/2^15
+  check_transition(agent->replay.items[0], 0, kEast, 2.0 - 1.0 / 32768, 16, false, 16);
 }
 
 TEST_CASE("init raises a target_every or train_every below 1 to 1, so updates never divide by zero") {
@@ -576,6 +576,80 @@ TEST_CASE("two agents trained with the same seed have bit-identical weights") {
   CHECK(std::memcmp(a->target.params, b->target.params, sizeof(a->target.params)) == 0);
   CHECK(a->last_loss == b->last_loss);
   CHECK(std::memcmp(a->online.params, other->online.params, sizeof(a->online.params)) != 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// prioritized replay
+
+TEST_CASE("with prioritized replay a new transition gets the largest priority seen so far") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(3);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.priority_alpha = 0.6f;
+  agent->init(c, rng);
+  CHECK(agent->max_priority == 1.0f);
+  agent->max_priority = 2.5f;
+  agent->record(3, kEast, 1.0f, 4, false);
+  agent->record(4, kEast, 1.0f, 5, false);
+  CHECK(agent->priority.weight(0) == 2.5f);
+  CHECK(agent->priority.weight(1) == 2.5f);
+  CHECK(agent->priority.total() == 5.0f);
+  agent->init(c, rng);  // init clears the priorities with the replay
+  CHECK(agent->priority.total() == 0.0f);
+}
+
+TEST_CASE("with equal priorities a prioritized update is the uniform one, and the drawn slots get (|delta| + 0.001)^alpha") {
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  auto uniform = std::make_unique<SmallAgent>(), prioritized = std::make_unique<SmallAgent>();
+  saerl::Rng r1(5), r2(5);
+  uniform->init(c, r1);
+  c.priority_alpha = 0.6f;
+  prioritized->init(c, r2);
+  const Transition t = make_transition(19, kNorth, 1.0f, 24, true, 1);
+  fill_replay_with(*uniform, t);
+  fill_replay_with(*prioritized, t);
+  for (int i = 0; i < SmallAgent::kBatch; ++i) prioritized->priority.set(i, 1.0f);
+  double q0[Game::kActions];
+  hand_q(prioritized->online, 19, q0);
+  uniform->update(r1);
+  prioritized->update(r2);
+  // every weight (size P)^-beta / max is 1: the same gradient, whichever slots were drawn
+  CHECK(std::memcmp(uniform->online.params, prioritized->online.params, sizeof(uniform->online.params)) == 0);
+  const double expected = std::pow(std::fabs(q0[kNorth] - 1.0) + 1e-3, 0.6);
+  int drawn = 0;
+  for (int i = 0; i < SmallAgent::kBatch; ++i) {
+    const float w = prioritized->priority.weight(i);
+    if (w == 1.0f) continue;  // not drawn
+    ++drawn;
+    CHECK(w == doctest::Approx(expected).epsilon(1e-4));
+  }
+  CHECK(drawn > 0);
+}
+
+TEST_CASE("reprioritize scales each dL/dpred by (size P(i))^-beta / max and stores (|delta| + 0.001)^alpha") {
+  auto agent = std::make_unique<SmallAgent>();
+  saerl::Rng rng(3);
+  saerl::DqnConfig c = make_config(1, 0.9f, 0.1f);
+  c.priority_alpha = 0.5f;
+  c.priority_beta = 0.5f;
+  agent->init(c, rng);
+  constexpr int B = SmallAgent::kBatch;
+  fill_replay_with(*agent, make_transition(3, kEast, 0.0f, 4, true, 1));
+  int slot[B];
+  for (int b = 0; b < B; ++b) {
+    agent->priority.set(b, float(b + 1));  // P(b) = (b + 1) / 36 for B = 8
+    slot[b] = b;
+    agent->dpred[b] = 1.0f;
+    agent->pred[b] = 0.1f * float(b);
+    agent->y[b] = 0.0f;
+  }
+  REQUIRE(B == 8);
+  agent->reprioritize(slot);
+  for (int b = 0; b < B; ++b) {
+    // w_b = (8 (b + 1) / 36)^-1/2, largest at b = 0: w_b / w_0 = (b + 1)^-1/2
+    CHECK(agent->dpred[b] == doctest::Approx(1.0 / std::sqrt(b + 1.0)).epsilon(1e-5));
+    CHECK(agent->priority.weight(b) == doctest::Approx(std::sqrt(0.1 * b + 1e-3)).epsilon(1e-4));
+  }
 }
 
 // Learning the maze itself is checked with the teaching example (examples/maze_dqn.hpp) in

@@ -1,9 +1,12 @@
-// Tests of dqn/replay_buffer.hpp: filling, the ring's overwrite order, uniform sampling.
+// Tests of dqn/replay_buffer.hpp (filling, the ring's overwrite order, uniform sampling) and of
+// dqn/sum_tree.hpp (the draws of prioritized replay).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <memory>
 
 #include "dqn/replay_buffer.hpp"
+#include "dqn/sum_tree.hpp"
 
 namespace {
 
@@ -144,4 +147,50 @@ TEST_CASE("a replay buffer stores a struct transition by value") {
   CHECK(u.action == 2);
   CHECK(u.done == 1);
   CHECK(u.reward == -0.5f);
+}
+
+TEST_CASE("a sum tree's total is the sum of its weights, and set() replaces a weight") {
+  auto tree = std::make_unique<saerl::SumTree<5>>();
+  CHECK(saerl::SumTree<5>::kLeaves == 8);
+  CHECK(tree->total() == 0.0f);
+  tree->set(0, 1.0f);
+  tree->set(3, 2.5f);
+  tree->set(4, 0.5f);
+  CHECK(tree->total() == 4.0f);
+  tree->set(3, 1.0f);  // replaced, not added
+  CHECK(tree->total() == 2.5f);
+  CHECK(tree->weight(3) == 1.0f);
+  tree->clear();
+  CHECK(tree->total() == 0.0f);
+}
+
+TEST_CASE("find() returns the slot whose cumulative range holds the mass, never a slot of weight 0") {
+  auto tree = std::make_unique<saerl::SumTree<6>>();
+  tree->set(1, 1.0f);  // range [0, 1)
+  tree->set(2, 3.0f);  // [1, 4)
+  tree->set(5, 2.0f);  // [4, 6)
+  CHECK(tree->find(0.0f) == 1);
+  CHECK(tree->find(0.999f) == 1);
+  CHECK(tree->find(1.0f) == 2);
+  CHECK(tree->find(3.999f) == 2);
+  CHECK(tree->find(4.0f) == 5);
+  CHECK(tree->find(5.999f) == 5);
+  CHECK(tree->find(6.0f) == 5);  // a mass rounded up to the total still lands on a weighted slot
+  for (float m = 0; m < 6.0f; m += 0.01f) {
+    const int i = tree->find(m);
+    CHECK(tree->weight(i) > 0.0f);
+  }
+}
+
+TEST_CASE("draws through a sum tree follow the weights") {
+  auto tree = std::make_unique<saerl::SumTree<4>>();
+  for (int i = 0; i < 4; ++i) tree->set(i, float(i + 1));  // P = 0.1, 0.2, 0.3, 0.4
+  saerl::Rng rng(7);
+  constexpr int kDraws = 40000;
+  int count[4] = {0, 0, 0, 0};
+  for (int d = 0; d < kDraws; ++d) ++count[tree->find(rng.uniform() * tree->total())];
+  for (int i = 0; i < 4; ++i) {
+    const double p = 0.1 * (i + 1), sd = std::sqrt(p * (1 - p) / kDraws);
+    CHECK(std::fabs(double(count[i]) / kDraws - p) < 4 * sd);
+  }
 }

@@ -1,6 +1,7 @@
 // dqn/dqn_checkpoint.hpp and sae/sae_checkpoint.hpp: training saved part-way and resumed in a
 // fresh object ends bit-identical to training straight through; a loaded checkpoint whose
 // values are out of range is refused.
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -26,8 +27,9 @@ struct DqnRun {
   DqnRunner<Agent, Game> runner;
   Game env;
   Rng rng;
-  explicit DqnRun(uint64_t seed) : rng(seed) {
+  explicit DqnRun(uint64_t seed, float priority_alpha = 0) : rng(seed) {
     DqnConfig c;
+    c.priority_alpha = priority_alpha;
     c.learn_start = 50;
     c.train_every = 2;
     c.n_step = 3;
@@ -69,13 +71,16 @@ bool same_bytes(const T* a, const T* b, int n) {
 
 TEST_CASE("a DQN run saved at step 400 and resumed in a fresh agent ends bit-identical to the straight run") {
   saerl_test::TempDir tmp;
-  DqnRun straight(11);
+  float alpha = 0;
+  SUBCASE("uniform replay") {}
+  SUBCASE("prioritized replay: the priorities are saved too") { alpha = 0.6f; }
+  DqnRun straight(11, alpha);
   straight.run(1000);
 
-  DqnRun first(11);
+  DqnRun first(11, alpha);
   first.run(400);
   REQUIRE(first.save(tmp.path("run.ckpt")).ok());
-  DqnRun resumed(99);  // another seed: everything it holds differs until it loads
+  DqnRun resumed(99, alpha);  // another seed: everything it holds differs until it loads
   resumed.run(70);
   REQUIRE(resumed.load(tmp.path("run.ckpt")).ok());
   resumed.run(600);
@@ -83,6 +88,8 @@ TEST_CASE("a DQN run saved at step 400 and resumed in a fresh agent ends bit-ide
   CHECK(same_bytes(straight.agent->online.params, resumed.agent->online.params, Net::kParams));
   CHECK(same_bytes(straight.agent->target.params, resumed.agent->target.params, Net::kParams));
   CHECK(same_bytes(straight.agent->adam.v, resumed.agent->adam.v, Net::kParams));
+  CHECK(same_bytes(straight.agent->priority.node, resumed.agent->priority.node, 2 * Agent::Priorities::kLeaves));
+  CHECK((alpha > 0) == (straight.agent->priority.total() > 0));
   CHECK(straight.agent->updates == resumed.agent->updates);
   CHECK(straight.runner.episodes == resumed.runner.episodes);
   CHECK(straight.rng.next_u32() == resumed.rng.next_u32());
@@ -107,6 +114,31 @@ TEST_CASE("a DQN checkpoint whose replay or states are out of range is refused")
   }
   REQUIRE(r.save(tmp.path("bad.ckpt")).ok());
   DqnRun other(6);
+  const Status s = other.load(tmp.path("bad.ckpt"));
+  CHECK(s.code == StatusCode::invalid_argument);
+  CHECK(std::string(s.message).find("checkpoint") != std::string::npos);
+}
+
+TEST_CASE("a prioritized DQN checkpoint whose priorities are out of range is refused") {
+  saerl_test::TempDir tmp;
+  DqnRun r(5, 0.6f);
+  r.run(200);
+  REQUIRE(r.agent->replay.size > 10);
+  REQUIRE(r.agent->replay.size < 250);
+  SUBCASE("a stored transition of priority 0") {
+    r.agent->priority.set(7, 0.0f);
+  }
+  SUBCASE("a priority on an empty slot") {
+    r.agent->priority.set(250, 1.0f);
+  }
+  SUBCASE("an inner sum that is not the sum of its children") {
+    r.agent->priority.node[1] += 1.0f;
+  }
+  SUBCASE("a priority that is not a number") {
+    r.agent->priority.set(3, std::nanf(""));
+  }
+  REQUIRE(r.save(tmp.path("bad.ckpt")).ok());
+  DqnRun other(6, 0.6f);
   const Status s = other.load(tmp.path("bad.ckpt"));
   CHECK(s.code == StatusCode::invalid_argument);
   CHECK(std::string(s.message).find("checkpoint") != std::string::npos);

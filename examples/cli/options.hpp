@@ -79,7 +79,7 @@ inline const OptionSpec* option_table(int* count) {
       {"lr", "X", "Adam's learning rate (default: the recipe's)"},
       {"lr-end", "X", "the learning rate at the end of the linear anneal (default: the recipe's)"},
       {"gamma", "X", "discount factor (default: the recipe's)"},
-      {"n-step", "N", "n-step returns, 1 to 8 (default: the recipe's)"},
+      {"n-step", "N", "n-step returns, 1 to 16 (default: the recipe's)"},
       {"double-dqn", "0|1", "Double DQN (default: the recipe's)"},
       {"target-every", "N", "updates between target-network copies (default: the recipe's)"},
       {"train-every", "N", "environment steps per update (default: the recipe's)"},
@@ -172,7 +172,7 @@ inline Status set_option(OptionId id, const char* name, const char* v, Options* 
     case kLr: s = parse_double(name, v, 1e-9, 0.5, &o->lr); break;
     case kLrEnd: s = parse_double(name, v, 1e-9, 0.5, &o->lr_end); break;
     case kGamma: s = parse_double(name, v, 0.01, 1, &o->gamma); break;
-    case kNStep: s = parse_long(name, v, 1, 8, &o->n_step); break;
+    case kNStep: s = parse_long(name, v, 1, 16, &o->n_step); break;
     case kDoubleDqn: s = parse_long(name, v, 0, 1, &o->double_dqn); break;
     case kTargetEvery: s = parse_long(name, v, 1, 1000000L, &o->target_every); break;
     case kTrainEvery: s = parse_long(name, v, 1, 1000L, &o->train_every); break;
