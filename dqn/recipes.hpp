@@ -47,21 +47,23 @@ inline DqnTrainConfig with_steps(DqnTrainConfig d, long steps) {
 }
 
 // The rook recipe for an N x N board. 5x5: rook_dqn_recipe(). Larger boards get more steps
-// (the game grows: 7,040 legal starts on 5x5, 25,440 on 6x6, 72,380 on 7x7, 175,168 on 8x8);
-// 7x7 5-step returns and gamma 0.9, 8x8 8-step returns and gamma 0.99, and on both each
-// sampled transition replaced by its image under a random symmetry of the board
-// (DqnConfig::symmetries), as measured on each (docs/RESULTS.md): on 8x8 with gamma 0.9 the
-// agent never learned to mate (probability 0.03 after 3 million steps; 0.92 with gamma 0.99
-// and 8 steps, 0.97 with the symmetries too), on 7x7 gamma 0.99 did worse (return ratio 0.885
+// (the game grows: 7,040 legal starts on 5x5, 25,440 on 6x6, 72,380 on 7x7, 175,168 on 8x8) and
+// each sampled transition replaced by its image under a random symmetry of the board
+// (DqnConfig::symmetries) on 7x7 and 8x8; 7x7 5-step returns and gamma 0.9; 8x8 16-step
+// returns and gamma 0.98, 3 million steps (and a network of 256, examples/cli/setup.hpp). As
+// measured on each (docs/RESULTS.md): on 8x8 with gamma 0.9 the agent never learned to mate
+// (probability 0.03 after 3 million steps); gamma 0.99 with 8 steps and the symmetries mated
+// from 97% of starts after 3 or 10 million; 16 steps and gamma 0.98 learned as far in fewer
+// moves. Longer runs did not help there. On 7x7 gamma 0.99 did worse (return ratio 0.885
 // against 0.927 after 4 million steps).
 inline DqnTrainConfig rook_dqn_recipe(int n) {
   DqnTrainConfig d = rook_dqn_recipe();
   if (n <= 5) return d;
   d.agent.hidden_noise = 0;  // (measured without it on the larger boards)
-  d = with_steps(d, n == 6 ? 2400000 : n == 7 ? 4000000 : 10000000);
+  d = with_steps(d, n == 6 ? 2400000 : n == 7 ? 4000000 : 3000000);
   d.eval_every = d.steps / 24;
   if (n == 7) d.agent.n_step = 5, d.agent.gamma = 0.9f;
-  if (n == 8) d.agent.n_step = 8, d.agent.gamma = 0.99f;
+  if (n == 8) d.agent.n_step = 16, d.agent.gamma = 0.98f;
   if (n >= 7) d.agent.symmetries = true;
   return d;
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """saerl/tests/bench_torch.py -- the PyTorch peer of tests/bench.cpp: the same work, timed the
-same way (median of repetitions after a warm-up), at torch.set_num_threads(1) and (2).
+same way (median of repetitions after a warm-up), at 1 and 2 threads (torch's and OpenBLAS's).
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tests/bench_torch.py
     python3 tests/bench_torch.py --compare SAERL_JSON TORCH_JSON   # the ratios against the targets
 
 Prints a few lines, then one JSON line starting with {"bench": for scripts (make bench-peer
 reads it beside saerl's). What each figure computes, as saerl does:
-  dqn_paper        one DQN update, 75-512-512-24, batch 32: online forward on s, target
-                   forward on s' (no grad), y = r + gamma (1 - done) max_a Q_target(s', a),
+  dqn_paper        one Double DQN update, 75-512-512-24, batch 32: online forward on s, online
+                   and target forward on s' (no grad), a* = argmax_a Q_online(s', a),
+                   y = r + gamma (1 - done) Q_target(s', a*),
                    Huber loss on Q(s, a), backward, Adam (lr 5e-4)
   inference_paper  one position: the 75-512-512-24 forward, then the SAE (512 -> 2048) encode
                    and decode of the second hidden layer's pre-activation, no grad
@@ -81,8 +82,9 @@ def bench_dqn_paper():
     done = (torch.rand(batch) < 0.1).float()
 
     def update():
-        with torch.no_grad():
-            y = r + 0.98 * (1 - done) * target(s2).max(dim=1).values
+        with torch.no_grad():  # Double DQN, as saerl's recipe: the online network picks a*
+            a_star = online(s2).argmax(dim=1, keepdim=True)
+            y = r + 0.98 * (1 - done) * target(s2).gather(1, a_star).squeeze(1)
         q = online(s).gather(1, a[:, None]).squeeze(1)
         loss = F.smooth_l1_loss(q, y)
         opt.zero_grad(set_to_none=True)
@@ -174,22 +176,49 @@ def figures():
     }
 
 
-def blas_kernel():
-    """The BLAS and its core type as this process sees them."""
-    info = {"config": torch.__config__.show().strip().splitlines()}
+def openblas():
+    """The OpenBLAS library this process has loaded (through torch), or None. Read from
+    /proc/self/maps first: Debian's torch reaches OpenBLAS through libblas.so.3 of the
+    openblas-pthread alternative, whose thread count is the one that matters."""
+    import ctypes
+    import glob
+    paths = []
     try:
-        import ctypes
-        import glob
-        for path in glob.glob("/usr/lib/*/libopenblas*.so*") + glob.glob("/usr/lib/*/openblas*/libblas.so*"):
+        with open("/proc/self/maps") as f:
+            paths = sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
+    except OSError:
+        pass
+    for path in paths + glob.glob("/usr/lib/*/libopenblas*.so*") + glob.glob("/usr/lib/*/openblas*/libblas.so*"):
+        try:
             lib = ctypes.CDLL(path)
             lib.openblas_get_corename.restype = ctypes.c_char_p
             lib.openblas_get_config.restype = ctypes.c_char_p
-            info["openblas_corename"] = lib.openblas_get_corename().decode()
-            info["openblas_config"] = lib.openblas_get_config().decode()
-            info["openblas_library"] = path
-            break
-    except (OSError, AttributeError):
-        pass
+            lib.openblas_set_num_threads  # (an AttributeError when absent)
+            return lib, path
+        except (OSError, AttributeError):
+            continue
+    return None, None
+
+
+def set_threads(n):
+    """torch.set_num_threads(n) sets torch's own pool; OpenBLAS keeps its own threads (all the
+    cores unless OPENBLAS_NUM_THREADS says otherwise), so its count is set too: without it the
+    "1 thread" products ran on both cores of the machine (cpu/wall 1.99 for a 2048 x 512 x 2048
+    product)."""
+    torch.set_num_threads(n)
+    lib, _ = openblas()
+    if lib is not None:
+        lib.openblas_set_num_threads(n)
+
+
+def blas_kernel():
+    """The BLAS and its core type as this process sees them."""
+    info = {"config": torch.__config__.show().strip().splitlines()}
+    lib, path = openblas()
+    if lib is not None:
+        info["openblas_corename"] = lib.openblas_get_corename().decode()
+        info["openblas_config"] = lib.openblas_get_config().decode()
+        info["openblas_library"] = path
     return info
 
 
@@ -236,9 +265,9 @@ def main():
     out = {"bench": "torch", "torch": torch.__version__,
            "env": {v: os.environ.get(v) for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")}}
     out.update(blas_kernel())
-    torch.set_num_threads(1)
+    set_threads(1)
     one = figures()
-    torch.set_num_threads(2)
+    set_threads(2)
     out["threads2"] = figures()
     out.update(one)
     print("torch %s, BLAS core: %s" % (torch.__version__, out.get("openblas_corename", "unknown")))
