@@ -31,6 +31,11 @@ constexpr int kNV = kSimdBytes == 64 ? 4 : 2;
 // Slice of the shared dimension: the packed panel of B, kKc x kNV vectors, is 32 KiB, to stay
 // in a 48 KiB L1 data cache.
 constexpr int kKc = 32768 / (kNV * kSimdBytes);
+// Products of at most this many rows read B's panels in place instead of packing them.
+#ifndef SAERL_IN_PLACE_ROWS
+#define SAERL_IN_PLACE_ROWS 64
+#endif
+constexpr int kInPlaceRows = SAERL_IN_PLACE_ROWS;
 // Vectors of one row of C that the row path keeps in registers.
 constexpr int kRowNV = kSimdBytes == 64 ? 16 : 8;
 template <class T>
@@ -169,12 +174,12 @@ inline void pack_panel(const T* b, std::ptrdiff_t b_row, std::ptrdiff_t b_col, i
 }
 
 // The register block: C (MR rows x NV vectors at c, row stride ldc) (+)= sum over p < kc of
-// A(r, p) * panel row p, where A(r, p) = a[r][p * a_step] and panel rows are NR apart.
+// A(r, p) * panel row p, where A(r, p) = a[r][p * a_step] and panel rows are ldp apart.
 // Starts from C when load_c, else from the row vector `start` in every row (0 when null).
 template <int MR, int NV, class T>
-inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
-                         int kc, bool load_c, const T* start) {
-  constexpr int W = lanes<T>(), NR = kNV * W;
+inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T* panel, std::ptrdiff_t ldp, T* c,
+                         std::ptrdiff_t ldc, int kc, bool load_c, const T* start) {
+  constexpr int W = lanes<T>();
   typedef Vector<T> V;
   const T* a[MR];
   V acc[MR][NV];
@@ -188,7 +193,7 @@ inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T*
   for (int p = 0; p < kc; ++p) {
     V b[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) b[v] = load<V>(panel + p * NR + v * W);
+    for (int v = 0; v < NV; ++v) b[v] = load<V>(panel + p * ldp + v * W);
     const std::ptrdiff_t ap = p * a_step;
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
@@ -207,17 +212,17 @@ inline void micro_kernel(const T* const* a_rows, std::ptrdiff_t a_step, const T*
 // register block of mr rows. Fewer: through a full-size tile, with only the vectors that
 // hold some of the nr columns.
 template <class T>
-inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel, T* c, std::ptrdiff_t ldc,
-                        int kc, int mr, int nr, bool load_c, const T* start) {
+inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel, std::ptrdiff_t ldp, T* c,
+                        std::ptrdiff_t ldc, int kc, int mr, int nr, bool load_c, const T* start) {
   static_assert(kMR == 6, "edge_kernel: one case per number of rows below kMR");
   constexpr int W = lanes<T>(), NR = kNV * W;
   if (nr == NR) {
     switch (mr) {
-      case 1: micro_kernel<1, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
-      case 2: micro_kernel<2, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
-      case 3: micro_kernel<3, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
-      case 4: micro_kernel<4, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
-      default: micro_kernel<5, kNV>(a, a_step, panel, c, ldc, kc, load_c, start); return;
+      case 1: micro_kernel<1, kNV>(a, a_step, panel, ldp, c, ldc, kc, load_c, start); return;
+      case 2: micro_kernel<2, kNV>(a, a_step, panel, ldp, c, ldc, kc, load_c, start); return;
+      case 3: micro_kernel<3, kNV>(a, a_step, panel, ldp, c, ldc, kc, load_c, start); return;
+      case 4: micro_kernel<4, kNV>(a, a_step, panel, ldp, c, ldc, kc, load_c, start); return;
+      default: micro_kernel<5, kNV>(a, a_step, panel, ldp, c, ldc, kc, load_c, start); return;
     }
   }
   T tile[kMR * NR] = {};
@@ -225,10 +230,10 @@ inline void edge_kernel(const T* const* a, std::ptrdiff_t a_step, const T* panel
     for (int r = 0; r < mr; ++r) std::memcpy(tile + r * NR, load_c ? c + r * ldc : start, sizeof(T) * std::size_t(nr));
   const T* none = nullptr;
   switch ((nr + W - 1) / W) {  // vectors needed
-    case 1: micro_kernel<kMR, 1>(a, a_step, panel, tile, NR, kc, true, none); break;
-    case 2: micro_kernel<kMR, kNV < 2 ? kNV : 2>(a, a_step, panel, tile, NR, kc, true, none); break;
-    case 3: micro_kernel<kMR, kNV < 3 ? kNV : 3>(a, a_step, panel, tile, NR, kc, true, none); break;
-    default: micro_kernel<kMR, kNV>(a, a_step, panel, tile, NR, kc, true, none); break;
+    case 1: micro_kernel<kMR, 1>(a, a_step, panel, ldp, tile, NR, kc, true, none); break;
+    case 2: micro_kernel<kMR, kNV < 2 ? kNV : 2>(a, a_step, panel, ldp, tile, NR, kc, true, none); break;
+    case 3: micro_kernel<kMR, kNV < 3 ? kNV : 3>(a, a_step, panel, ldp, tile, NR, kc, true, none); break;
+    default: micro_kernel<kMR, kNV>(a, a_step, panel, ldp, tile, NR, kc, true, none); break;
   }
   for (int r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, sizeof(T) * std::size_t(nr));
 }
@@ -254,16 +259,21 @@ void gemm_blocked(const T* A, std::ptrdiff_t a_row, std::ptrdiff_t a_step, const
     const int nr = n - jr < NR ? n - jr : NR;
     const bool load_c = accumulate || pc > 0;  // later slices add to the running sums
     const T* from = start ? start + jr : start;  // (read only when !load_c: the first slice)
-    pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
+    // A panel read by few row blocks is read in place when B's rows are contiguous: packing
+    // it would copy all of B for a few uses (a batch of 32 through a 512 x 512 layer).
+    const bool in_place = b_col == 1 && nr == NR && m <= kInPlaceRows;
+    const T* b_panel = in_place ? B + pc * b_row + jr : panel;
+    const std::ptrdiff_t ldp = in_place ? b_row : NR;
+    if (!in_place) pack_panel<NR>(B + pc * b_row + jr * b_col, b_row, b_col, kc, nr, panel);
     for (int ir = 0; ir < m; ir += kMR) {  // blocks of rows of A and C
       const int mr = m - ir < kMR ? m - ir : kMR;
       const T* a[kMR];  // past the last row, repeat it: its results are not stored
       for (int r = 0; r < kMR; ++r) a[r] = A + (ir + (r < mr ? r : mr - 1)) * a_row + pc * a_step;
       T* c = C + ir * ldc + jr;
       if (mr == kMR && nr == NR)
-        micro_kernel<kMR, kNV>(a, a_step, panel, c, ldc, kc, load_c, from);
+        micro_kernel<kMR, kNV>(a, a_step, b_panel, ldp, c, ldc, kc, load_c, from);
       else
-        edge_kernel(a, a_step, panel, c, ldc, kc, mr, nr, load_c, from);
+        edge_kernel(a, a_step, b_panel, ldp, c, ldc, kc, mr, nr, load_c, from);
     }
   };
   // Each order reads one operand again and again: slices outside, C once per slice; panels
