@@ -20,7 +20,9 @@
 //         (Double DQN: a* = argmax_a Q_online(s', a))
 //   L   = mean_b huber(Q_online(s, a_b) - y_b)   (optionally with noise injected into a hidden
 //         layer of Q_online, see DqnConfig::hidden_noise)
-//   dL/dQ_online(s, a) is nonzero only at the taken action; backward, clip, Adam step;
+//   dL/dQ_online(s, a) is nonzero only at the taken action (with prioritized replay the batch
+//   is drawn by priority and each dL/dQ weighted, see DqnConfig::priority_alpha); backward,
+//   clip, Adam step;
 //   the target network is copied every target_every updates (or Polyak-averaged, tau > 0).
 // check_finite(step) is the divergence guard: a Status naming the first network tensor, or the
 // loss, that holds a NaN or an infinity.
