@@ -220,7 +220,7 @@ struct DqnAgent {
     int action[Batch], slot[Batch];
     const bool prioritized = config.priority_alpha > 0;
     for (int b = 0; b < Batch; ++b) {
-      slot[b] = prioritized ? draw_prioritized(rng) : int(rng.below(uint32_t(replay.size)));
+      slot[b] = prioritized ? draw_prioritized(rng) : replay.sample_slot(rng);
       batch[b] = &replay.items[slot[b]];
       State s = batch[b]->s, s2 = batch[b]->s2;
       action[b] = batch[b]->action;

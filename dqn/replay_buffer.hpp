@@ -29,8 +29,10 @@ struct ReplayBuffer {
     if (size < Capacity) ++size;
     return slot;
   }
-  // Uniform over the stored transitions; the buffer must not be empty.
-  const Transition& sample(Rng& rng) const { return items[rng.below(uint32_t(size))]; }
+  // Uniform over the stored transitions (a slot, or the transition in it); the buffer must
+  // not be empty.
+  int sample_slot(Rng& rng) const { return int(rng.below(uint32_t(size))); }
+  const Transition& sample(Rng& rng) const { return items[sample_slot(rng)]; }
 };
 
 }  // namespace saerl

@@ -32,10 +32,7 @@ constexpr int kNV = kSimdBytes == 64 ? 4 : 2;
 // in a 48 KiB L1 data cache.
 constexpr int kKc = 32768 / (kNV * kSimdBytes);
 // Products of at most this many rows read B's panels in place instead of packing them.
-#ifndef SAERL_IN_PLACE_ROWS
-#define SAERL_IN_PLACE_ROWS 64
-#endif
-constexpr int kInPlaceRows = SAERL_IN_PLACE_ROWS;
+constexpr int kInPlaceRows = 64;
 // Vectors of one row of C that the row path keeps in registers.
 constexpr int kRowNV = kSimdBytes == 64 ? 16 : 8;
 template <class T>
